@@ -1,0 +1,62 @@
+# sale_order_policy: `make run` serves a demo database, `make test` runs the whole suite.
+SHELL := /bin/bash
+ROOT := $(shell pwd)
+VENV := $(ROOT)/.venv
+ODOO := $(VENV)/bin/python -m odoo
+CONF := $(ROOT)/.odoo.conf
+DEMO_DB ?= sop_demo
+TEST_DB ?= sop_test
+COMPAT_DB ?= sop_compat
+PORT ?= 8069
+MODULE := sale_order_policy
+TESTS ?= $(MODULE)/tests
+PYTEST_ARGS ?=
+
+.PHONY: run test lint bootstrap test-db test-compat benchmark load format pot clean
+
+bootstrap:
+	@./tools/bootstrap.sh
+
+run: bootstrap
+	@if ! $(VENV)/bin/python tools/dbtool.py installed $(CONF) $(DEMO_DB) $(MODULE); then \
+		echo "Creating demo database $(DEMO_DB) (module + demo data)..."; \
+		$(ODOO) -c $(CONF) -d $(DEMO_DB) -i $(MODULE) --stop-after-init --log-level=warn; \
+	fi
+	@echo ""
+	@echo "  Odoo with $(MODULE) is starting: http://localhost:$(PORT)  (login admin / admin, database $(DEMO_DB))"
+	@echo ""
+	$(ODOO) -c $(CONF) -d $(DEMO_DB) --db-filter='^$(DEMO_DB)$$' --http-port=$(PORT) --http-interface=0.0.0.0
+
+lint: bootstrap
+	$(VENV)/bin/ruff check $(MODULE) tools benchmarks
+	$(VENV)/bin/ruff format --check $(MODULE) tools benchmarks
+	$(VENV)/bin/pylint --rcfile=.pylintrc $(MODULE)
+
+format: bootstrap
+	$(VENV)/bin/ruff check --fix $(MODULE) tools benchmarks
+	$(VENV)/bin/ruff format $(MODULE) tools benchmarks
+
+# A fresh test database: the module (and its demo data, which must load) on sale_stock.
+test-db:
+	@./tools/bootstrap.sh --browser
+	$(VENV)/bin/python tools/dbtool.py drop $(CONF) $(TEST_DB)
+	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(MODULE) --stop-after-init --log-level=warn
+
+test: lint test-db
+	$(VENV)/bin/pytest -c $(ROOT)/pytest.ini --odoo-config=$(CONF) --odoo-database=$(TEST_DB) \
+		--odoo-http --odoo-log-level=warn $(PYTEST_ARGS) $(TESTS)
+
+# Odoo's own sale and sale_stock tests with this module installed and the policy disabled.
+test-compat: bootstrap
+	$(VENV)/bin/python tools/dbtool.py drop $(CONF) $(COMPAT_DB)
+	$(ODOO) -c $(CONF) -d $(COMPAT_DB) -i $(MODULE) --without-demo=False --stop-after-init --log-level=warn
+	$(ODOO) -c $(CONF) -d $(COMPAT_DB) --test-tags '/sale,/sale_stock' --stop-after-init --log-level=test -u sale_stock
+
+benchmark: bootstrap
+	$(VENV)/bin/python benchmarks/run_all.py --config $(CONF)
+
+pot: bootstrap
+	$(VENV)/bin/python tools/i18n.py export $(CONF) $(TEST_DB)
+
+clean:
+	rm -rf .data .odoo.conf .pytest_cache

@@ -1,0 +1,18 @@
+from . import (
+    payment_transaction,
+    res_company,
+    res_config_settings,
+    res_partner,
+    res_users,
+    sale_order,
+    sale_order_checks,
+    sale_order_credit,
+    sale_order_line,
+    sale_policy_check,
+    sale_policy_check_type,
+    sale_policy_delegation,
+    sale_policy_log,
+    sale_policy_protected_mixin,
+    sale_policy_review,
+    sale_policy_rule,
+)

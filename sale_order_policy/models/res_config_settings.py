@@ -1,0 +1,50 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    sale_policy_enabled = fields.Boolean(related="company_id.sale_policy_enabled", readonly=False)
+    sale_policy_sla_hours = fields.Float(related="company_id.sale_policy_sla_hours", readonly=False)
+    sale_policy_calendar_id = fields.Many2one(
+        related="company_id.sale_policy_calendar_id", readonly=False
+    )
+    sale_policy_reminder_percent = fields.Float(
+        related="company_id.sale_policy_reminder_percent", readonly=False
+    )
+    sale_policy_overdue_days = fields.Integer(
+        related="company_id.sale_policy_overdue_days", readonly=False
+    )
+    sale_policy_overdue_block = fields.Boolean(
+        related="company_id.sale_policy_overdue_block", readonly=False
+    )
+    sale_policy_max_discount = fields.Float(
+        related="company_id.sale_policy_max_discount", readonly=False
+    )
+    sale_policy_min_margin = fields.Float(
+        related="company_id.sale_policy_min_margin", readonly=False
+    )
+    sale_policy_payment_term_ids = fields.Many2many(
+        related="company_id.sale_policy_payment_term_ids", readonly=False
+    )
+    sale_policy_block_unapproved_email = fields.Boolean(
+        related="company_id.sale_policy_block_unapproved_email", readonly=False
+    )
+    sale_policy_require_addresses = fields.Boolean(
+        related="company_id.sale_policy_require_addresses", readonly=False
+    )
+    sale_policy_require_contact = fields.Boolean(
+        related="company_id.sale_policy_require_contact", readonly=False
+    )
+    sale_policy_require_commitment_date = fields.Boolean(
+        related="company_id.sale_policy_require_commitment_date", readonly=False
+    )
+    sale_policy_require_payment_term = fields.Boolean(
+        related="company_id.sale_policy_require_payment_term", readonly=False
+    )
+    sale_policy_require_confirmation = fields.Boolean(
+        related="company_id.sale_policy_require_confirmation", readonly=False
+    )
+    sale_policy_require_intake_channel = fields.Boolean(
+        related="company_id.sale_policy_require_intake_channel", readonly=False
+    )

@@ -1,0 +1,463 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
+
+APPROVAL_STATES = [
+    ("draft", "Not Submitted"),
+    ("pending", "Under Review"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+]
+# Header fields whose change alters what reviewers approved (审批要素).
+MATERIAL_ORDER_FIELDS = frozenset(
+    {
+        "partner_id",
+        "partner_invoice_id",
+        "partner_shipping_id",
+        "pricelist_id",
+        "currency_id",
+        "payment_term_id",
+        "commitment_date",
+        "order_line",
+    }
+)
+# Fields only the policy engine writes.
+ENGINE_ORDER_FIELDS = frozenset({"approval_state", "policy_round"})
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    approval_state = fields.Selection(
+        APPROVAL_STATES,
+        string="Approval",
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    policy_enabled = fields.Boolean(related="company_id.sale_policy_enabled")
+    policy_round = fields.Integer(
+        string="Review Round", readonly=True, copy=False, help="Number of submissions."
+    )
+    policy_review_ids = fields.One2many(
+        "sale.policy.review", "order_id", string="Reviews", copy=False
+    )
+    policy_check_ids = fields.One2many(
+        "sale.policy.check", "order_id", string="Policy Checks", copy=False
+    )
+    policy_log_ids = fields.One2many("sale.policy.log", "order_id", string="Policy Log", copy=False)
+    policy_check_result = fields.Selection(
+        [("pass", "Pass"), ("warning", "Warning"), ("block", "Block")],
+        string="Check Result",
+        compute="_compute_policy_check_result",
+        store=True,
+    )
+    policy_can_decide = fields.Boolean(compute="_compute_policy_can_decide")
+    policy_pending_step = fields.Char(
+        string="Awaiting", compute="_compute_policy_pending_step", store=True
+    )
+    policy_submitted_on = fields.Datetime(
+        string="Submitted on", readonly=True, copy=False, help="First submission for review."
+    )
+    policy_approved_on = fields.Datetime(string="Approved on", readonly=True, copy=False)
+    customer_confirmation_method = fields.Selection(
+        [("written", "Written"), ("phone", "Phone"), ("email", "Email")],
+        string="Customer Confirmation",
+        tracking=True,
+        help="How the customer confirmed the order (书面/电话/邮件确认).",
+    )
+    customer_confirmation_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "sale_order_policy_confirmation_attachment_rel",
+        "order_id",
+        "attachment_id",
+        string="Confirmation Evidence",
+    )
+    intake_channel = fields.Selection(
+        [
+            ("phone", "Phone"),
+            ("email", "Email"),
+            ("fax", "Fax"),
+            ("written", "Written"),
+            ("portal", "Portal"),
+            ("other", "Other"),
+        ],
+        string="Intake Channel",
+        tracking=True,
+    )
+    priority = fields.Selection(
+        [("0", "Normal"), ("1", "Urgent")], default="0", index=True, tracking=True
+    )
+
+    @api.depends("policy_check_ids.result")
+    def _compute_policy_check_result(self):
+        rank = {"pass": 0, "warning": 1, "block": 2}
+        for order in self:
+            results = order.policy_check_ids.mapped("result")
+            order.policy_check_result = max(results, key=rank.get) if results else False
+
+    @api.depends("policy_review_ids.state", "policy_review_ids.name")
+    def _compute_policy_pending_step(self):
+        for order in self:
+            pending = order.policy_review_ids.filtered(lambda r: r.state == "pending")
+            order.policy_pending_step = ", ".join(pending.mapped("name")) or False
+
+    @api.depends_context("uid")
+    @api.depends("policy_review_ids.state")
+    def _compute_policy_can_decide(self):
+        for order in self:
+            order.policy_can_decide = any(
+                review.can_decide for review in order.policy_review_ids.sudo()
+            )
+
+    # ------------------------------------------------------------------
+    # Guards
+    # ------------------------------------------------------------------
+
+    def _policy_active(self):
+        self.ensure_one()
+        return bool(self.company_id.sale_policy_enabled)
+
+    def _policy_guard_material_change(self, description):
+        """Called before a material change: refuse it or reset an approval."""
+        if is_policy_privileged():
+            return
+        for order in self.filtered(lambda o: o._policy_active()):
+            if order.state == "sale":
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s is confirmed: %(what)s must go through a change "
+                        "request. Use “Request Change” on the order.",
+                        order=order.name,
+                        what=description,
+                    )
+                )
+            if order.state in ("draft", "sent") and order.approval_state == "pending":
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s is under review: %(what)s cannot change until the "
+                        "reviewers decide. Ask a reviewer to reject it if it needs correcting.",
+                        order=order.name,
+                        what=description,
+                    )
+                )
+        approved = self.filtered(
+            lambda o: o._policy_active()
+            and o.state in ("draft", "sent")
+            and o.approval_state == "approved"
+        )
+        if approved:
+            approved._policy_reset(
+                self.env._("Approval reset: %(what)s changed after approval.", what=description)
+            )
+
+    def _policy_reset(self, reason):
+        with policy_privileged():
+            for order in self:
+                order.write({"approval_state": "draft"})
+                self.env["sale.policy.log"]._policy_add(order, "reset", comment=reason)
+                order.message_post(body=reason, subtype_xmlid="mail.mt_note")
+
+    def write(self, vals):
+        if not is_policy_privileged():
+            if ENGINE_ORDER_FIELDS & set(vals):
+                raise UserError(
+                    self.env._("The approval state changes only through submission and review.")
+                )
+            if vals.get("state") == "sale":
+                for order in self:
+                    if order._policy_active() and order.approval_state != "approved":
+                        raise UserError(order._policy_gate_message())
+            material = MATERIAL_ORDER_FIELDS & set(vals)
+            if material:
+                changed = self._policy_filter_really_changed(vals, material)
+                if changed:
+                    labels = ", ".join(
+                        sorted(
+                            {self._fields[f].get_description(self.env)["string"] for f in material}
+                        )
+                    )
+                    changed._policy_guard_material_change(labels)
+        return super().write(vals)
+
+    def _policy_filter_really_changed(self, vals, material):
+        """Orders on which `vals` changes a material field (the web client resends values)."""
+        changed = self.browse()
+        for order in self.filtered(lambda o: o._policy_active()):
+            for fname in material:
+                if fname == "order_line":
+                    if any(cmd[0] != fields.Command.LINK for cmd in vals["order_line"]):
+                        changed |= order
+                        break
+                    continue
+                field = order._fields[fname]
+                new = vals[fname]
+                old = order[fname]
+                old = old.id if field.type == "many2one" else field.convert_to_write(old, order)
+                if fname == "commitment_date" and new:
+                    new = fields.Datetime.to_datetime(new)
+                    old = fields.Datetime.to_datetime(old) if old else old
+                if (old or False) != (new or False):
+                    changed |= order
+                    break
+        return changed
+
+    def _policy_gate_message(self):
+        self.ensure_one()
+        state = dict(APPROVAL_STATES)[self.approval_state]
+        return self.env._(
+            "Order %(order)s cannot be confirmed before it is approved (approval: %(state)s). "
+            "Submit it for review first.",
+            order=self.name,
+            state=state,
+        )
+
+    def _confirmation_error_message(self):
+        error = super()._confirmation_error_message()
+        if error or not self._policy_active() or self.approval_state == "approved":
+            return error
+        return self._policy_gate_message()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_policy_history(self):
+        if self.sudo().policy_log_ids.filtered(lambda log: log.event != "delegate"):
+            raise UserError(
+                self.env._(
+                    "Orders with an approval history cannot be deleted; cancel them instead."
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Submission and outcome
+    # ------------------------------------------------------------------
+
+    def action_submit_for_review(self):
+        for order in self:
+            order._policy_submit()
+        return True
+
+    def _policy_submit(self):
+        self.ensure_one()
+        if not self._policy_active():
+            return
+        self.check_access("write")
+        if self.state not in ("draft", "sent"):
+            raise UserError(
+                self.env._(
+                    "Only quotations can be submitted for review (%(order)s).", order=self.name
+                )
+            )
+        if self.approval_state not in ("draft", "rejected"):
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is already %(state)s.",
+                    order=self.name,
+                    state=dict(APPROVAL_STATES)[self.approval_state],
+                )
+            )
+        next_round = self.policy_round + 1
+        checks = self._policy_run_checks(next_round)
+        self._policy_raise_if_incomplete(checks)
+        self._policy_raise_if_uncovered_block(checks)
+        now = fields.Datetime.now()
+        with policy_privileged():
+            self.write(
+                {
+                    "approval_state": "pending",
+                    "policy_round": next_round,
+                    "policy_submitted_on": self.policy_submitted_on or now,
+                }
+            )
+            self.env["sale.policy.log"]._policy_add(self, "submit")
+            reviews = self.env["sale.policy.review"]._policy_start_round(self, "order", next_round)
+        if reviews:
+            self.message_post(
+                body=self.env._(
+                    "Submitted for review (round %(round)s): %(steps)s.",
+                    round=next_round,
+                    steps=", ".join(reviews.sorted("sequence").mapped("name")),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        else:
+            reason = self.env._("No approval rule applies to this order.")
+            with policy_privileged():
+                self.env["sale.policy.log"]._policy_add(self, "auto_approve", comment=reason)
+            self._policy_on_approved(reason)
+
+    def _policy_raise_if_incomplete(self, checks):
+        incomplete = checks.filtered(lambda c: c.code == "completeness" and c.result == "block")
+        if incomplete:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is incomplete and cannot be submitted:\n%(missing)s",
+                    order=self.name,
+                    missing="\n".join(incomplete.mapped("message")),
+                )
+            )
+
+    def _policy_raise_if_uncovered_block(self, checks):
+        blocking = checks.filtered(lambda c: c.result == "block").check_type_id
+        if not blocking:
+            return
+        rules = (
+            self.env["sale.policy.rule"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("applies_to", "=", "order"),
+                    ("check_type_ids", "in", blocking.ids),
+                ]
+            )
+        )
+        uncovered = blocking - rules.check_type_ids
+        if uncovered:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is blocked by the %(checks)s check and no active approval "
+                    "rule can release it. Correct the order or ask a policy administrator to "
+                    "add a rule for this check.",
+                    order=self.name,
+                    checks=", ".join(uncovered.mapped("name")),
+                )
+            )
+
+    def _policy_on_approved(self, reason=None):
+        self.ensure_one()
+        with policy_privileged():
+            self.write({"approval_state": "approved", "policy_approved_on": fields.Datetime.now()})
+        body = reason or self.env._("All reviews approved: the order can be confirmed.")
+        self.sudo().message_post(
+            body=body,
+            subtype_xmlid="mail.mt_note",
+            partner_ids=self.user_id.partner_id.ids,
+        )
+
+    def _policy_on_rejected(self, review):
+        self.ensure_one()
+        with policy_privileged():
+            self.write({"approval_state": "rejected"})
+        if self.user_id:
+            self.sudo().activity_schedule(
+                "sale_order_policy.mail_activity_type_policy_rejected",
+                user_id=self.user_id.id,
+                note=self.env._(
+                    "Rejected at step %(step)s by %(user)s: %(reason)s. Correct the order and "
+                    "submit it again.",
+                    step=review.name,
+                    user=self.env.user.name,
+                    reason=review.comment,
+                ),
+            )
+
+    def _policy_needs_approval(self):
+        self.ensure_one()
+        return self._policy_active() and self.approval_state != "approved"
+
+    def _policy_route_to_review(self, source):
+        """Portal signature or online payment: review instead of confirmation."""
+        for order in self.sudo():
+            comment = self.env._(
+                "The customer accepted the quotation online (%(channel)s); it goes to review "
+                "before confirmation.",
+                channel=source,
+            )
+            with policy_privileged():
+                self.env["sale.policy.log"]._policy_add(order, "portal", comment=comment)
+            if order.approval_state in ("draft", "rejected"):
+                try:
+                    with self.env.cr.savepoint():
+                        order.with_user(order.user_id or self.env.user)._policy_submit()
+                except UserError as error:
+                    comment = f"{comment}\n{error.args[0]}"
+            if order.user_id:
+                order.activity_schedule(
+                    "sale_order_policy.mail_activity_type_policy_portal",
+                    user_id=order.user_id.id,
+                    note=comment,
+                )
+            order.message_post(body=comment, subtype_xmlid="mail.mt_note")
+
+    def _validate_order(self):
+        gated = self.filtered(lambda o: o._policy_needs_approval())
+        if gated:
+            gated._policy_route_to_review(self.env._("signature"))
+        return super(SaleOrder, self - gated)._validate_order()
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
+        for order in self.filtered(lambda o: o._policy_active()):
+            self.env["sale.policy.log"]._policy_add(order, "confirm")
+        return res
+
+    def action_quotation_send(self):
+        for order in self:
+            if (
+                order._policy_needs_approval()
+                and order.state in ("draft", "sent")
+                and order.company_id.sale_policy_block_unapproved_email
+                and not self.env.context.get("proforma")
+            ):
+                raise UserError(
+                    self.env._(
+                        "Quotation %(order)s is not approved yet and your company does not "
+                        "allow sending unapproved quotations.",
+                        order=order.name,
+                    )
+                )
+        return super().action_quotation_send()
+
+    def _policy_amount_company(self):
+        self.ensure_one()
+        return self.currency_id._convert(
+            self.amount_total,
+            self.company_id.currency_id,
+            self.company_id,
+            self.date_order or fields.Date.context_today(self),
+        )
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+
+    def _policy_my_pending_reviews(self):
+        self.ensure_one()
+        return self.policy_review_ids.sudo().filtered(
+            lambda r: r.state == "pending" and r.can_decide
+        )
+
+    def action_policy_approve(self):
+        self.ensure_one()
+        reviews = self._policy_my_pending_reviews()
+        if not reviews:
+            raise UserError(self.env._("You have no pending review on %(order)s.", order=self.name))
+        reviews.with_env(self.env).action_approve()
+        return True
+
+    def action_policy_reject(self):
+        self.ensure_one()
+        reviews = self._policy_my_pending_reviews()
+        if not reviews:
+            raise UserError(self.env._("You have no pending review on %(order)s.", order=self.name))
+        return reviews.with_env(self.env).action_open_reject_wizard()
+
+    def action_run_policy_checks(self):
+        for order in self:
+            if order.state in ("draft", "sent") and order.approval_state in ("draft", "rejected"):
+                order._policy_run_checks(order.policy_round + 1)
+            else:
+                raise UserError(
+                    self.env._(
+                        "Checks are run again only before a (re)submission of %(order)s.",
+                        order=order.name,
+                    )
+                )
+        return True
+
+    def action_print_approval_sheet(self):
+        return self.env.ref("sale_order_policy.action_report_approval_sheet").report_action(self)

@@ -1,0 +1,68 @@
+from odoo import api, fields, models
+
+from .sale_policy_protected_mixin import policy_privileged
+
+LOG_EVENTS = [
+    ("submit", "Submitted"),
+    ("auto_approve", "Approved without Review"),
+    ("partial_approve", "Approved (awaiting other reviewers)"),
+    ("approve", "Approved"),
+    ("reject", "Rejected"),
+    ("reset", "Reset to Draft"),
+    ("delegate", "Delegated"),
+    ("reminder", "SLA Reminder"),
+    ("escalate", "Escalated"),
+    ("portal", "Routed to Review from Portal"),
+    ("confirm", "Confirmed"),
+    ("change_request", "Change Requested"),
+    ("cancel_request", "Cancellation Requested"),
+    ("apply", "Change Applied"),
+    ("cancel", "Cancelled"),
+    ("override", "Override"),
+    ("exception", "Exception"),
+]
+
+
+class SalePolicyLog(models.Model):
+    """Append-only audit trail (审批记录): nobody writes or deletes a line, admin included."""
+
+    _name = "sale.policy.log"
+    _inherit = "sale.policy.protected.mixin"
+    _description = "Sales Policy Log"
+    _order = "date desc, id desc"
+    _policy_append_only = True
+
+    order_id = fields.Many2one("sale.order", ondelete="restrict", index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    review_id = fields.Many2one("sale.policy.review", ondelete="restrict", index=True)
+    review_round = fields.Integer(string="Round")
+    step = fields.Char()
+    event = fields.Selection(LOG_EVENTS, required=True, index=True)
+    user_id = fields.Many2one("res.users", string="User", required=True)
+    on_behalf_of_id = fields.Many2one("res.users", string="On Behalf of")
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    comment = fields.Text()
+    amount_total = fields.Monetary(currency_field="currency_id", string="Amount at the Time")
+    currency_id = fields.Many2one("res.currency")
+
+    @api.model
+    def _policy_add(self, order, event, comment=None, review=None, on_behalf_of=None, **extra):
+        """Append one line; the only way a log line is ever written."""
+        vals = {
+            "order_id": order.id,
+            "company_id": (order.company_id or self.env.company).id,
+            "review_id": review.id if review else False,
+            "review_round": review.review_round if review else order.policy_round,
+            "step": review.name if review else False,
+            "event": event,
+            "user_id": self.env.uid,
+            "on_behalf_of_id": on_behalf_of.id if on_behalf_of else False,
+            "comment": comment or False,
+            "amount_total": order.amount_total,
+            "currency_id": order.currency_id.id,
+            **extra,
+        }
+        with policy_privileged():
+            return self.sudo().create(vals)

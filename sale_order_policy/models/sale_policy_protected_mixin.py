@@ -1,0 +1,61 @@
+import contextvars
+from contextlib import contextmanager
+
+from odoo import api, models
+from odoo.exceptions import UserError
+
+# Set only for the duration of a policy engine call, never from a request: no context
+# key, RPC argument or sudo() can turn it on.
+_PRIVILEGED = contextvars.ContextVar("sale_order_policy_privileged", default=False)
+
+
+@contextmanager
+def policy_privileged():
+    token = _PRIVILEGED.set(True)
+    try:
+        yield
+    finally:
+        _PRIVILEGED.reset(token)
+
+
+def is_policy_privileged():
+    return _PRIVILEGED.get()
+
+
+class SalePolicyProtectedMixin(models.AbstractModel):
+    """Records only the policy engine creates and changes (reviews, checks, logs)."""
+
+    _name = "sale.policy.protected.mixin"
+    _description = "Sales Policy Engine-Owned Record"
+
+    # Fields a user may still write directly (e.g. notes); everything else is engine-only.
+    _policy_free_fields = frozenset()
+    # Append-only records can never be written or deleted, not even by the engine.
+    _policy_append_only = False
+
+    def _policy_refuse(self):
+        raise UserError(
+            self.env._(
+                "%(model)s records are managed by the sales order policy and cannot be "
+                "created, changed or deleted directly.",
+                model=self._description,
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_policy_privileged():
+            self._policy_refuse()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self._policy_append_only or (
+            not is_policy_privileged() and set(vals) - self._policy_free_fields
+        ):
+            self._policy_refuse()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_policy_record(self):
+        if self._policy_append_only or not is_policy_privileged():
+            self._policy_refuse()

@@ -1,0 +1,458 @@
+import logging
+from datetime import timedelta
+
+import psycopg2.errors
+from pytz import utc
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .sale_policy_protected_mixin import policy_privileged
+from .sale_policy_rule import DEPARTMENTS
+
+_logger = logging.getLogger(__name__)
+
+REVIEW_STATES = [
+    ("waiting", "Waiting"),
+    ("pending", "Pending"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class SalePolicyReview(models.Model):
+    """One step of one review round: a rule applied to an order (or a change of it)."""
+
+    _name = "sale.policy.review"
+    _inherit = "sale.policy.protected.mixin"
+    _description = "Sales Policy Review"
+    _order = "order_id, review_round desc, sequence, id"
+    _check_company_auto = True
+    _rec_name = "name"
+
+    order_id = fields.Many2one(
+        "sale.order", required=True, ondelete="restrict", index=True, check_company=True
+    )
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    rule_id = fields.Many2one("sale.policy.rule", required=True, ondelete="restrict")
+    name = fields.Char(required=True)
+    department = fields.Selection(DEPARTMENTS, required=True, default="sales", index=True)
+    applies_to = fields.Selection(
+        [("order", "Order"), ("change", "Change Request"), ("cancel", "Cancellation")],
+        required=True,
+        default="order",
+        index=True,
+    )
+    sequence = fields.Integer(string="Tier", required=True, default=10)
+    review_round = fields.Integer(string="Round", required=True, default=1)
+    state = fields.Selection(REVIEW_STATES, required=True, default="waiting", index=True)
+    approval_mode = fields.Selection(
+        [("any", "Any reviewer decides"), ("all", "Every reviewer must approve")],
+        required=True,
+        default="any",
+    )
+    reviewer_user_ids = fields.Many2many(
+        "res.users",
+        "sale_policy_review_reviewer_rel",
+        "review_id",
+        "user_id",
+        string="Reviewers",
+    )
+    approved_user_ids = fields.Many2many(
+        "res.users",
+        "sale_policy_review_approved_rel",
+        "review_id",
+        "user_id",
+        string="Approved by",
+    )
+    decided_by_id = fields.Many2one("res.users", string="Decided by", index=True)
+    decided_for_id = fields.Many2one(
+        "res.users", string="On Behalf of", help="The reviewer whose delegate decided."
+    )
+    decided_on = fields.Datetime()
+    comment = fields.Text(string="Opinion")
+    amount_total = fields.Monetary(currency_field="currency_id")
+    currency_id = fields.Many2one("res.currency")
+    activity_ids = fields.Many2many("mail.activity", string="Review Activities")
+    # SLA
+    activated_on = fields.Datetime(string="Received on", index=True)
+    deadline = fields.Datetime(index=True)
+    sla_hours = fields.Float(string="SLA (hours)")
+    reminder_sent_on = fields.Datetime()
+    sla_breached = fields.Boolean(string="SLA Breached", index=True)
+    breached_on = fields.Datetime()
+    escalated_on = fields.Datetime()
+    decision_hours = fields.Float(help="Clock hours from receipt to decision.")
+    decision_work_hours = fields.Float(help="Working hours from receipt to decision.")
+    # UI helpers
+    can_decide = fields.Boolean(compute="_compute_can_decide")
+    partner_id = fields.Many2one(related="order_id.partner_id")
+    salesperson_id = fields.Many2one(related="order_id.user_id", string="Salesperson")
+    order_amount_total = fields.Monetary(
+        related="order_id.amount_total", currency_field="currency_id", string="Order Total"
+    )
+    order_priority = fields.Selection(related="order_id.priority")
+
+    def _compute_display_name(self):
+        for review in self:
+            review.display_name = f"{review.order_id.name} / {review.name}"
+
+    @api.depends_context("uid")
+    def _compute_can_decide(self):
+        for review in self:
+            review.can_decide = review.state == "pending" and bool(
+                review._get_decider_for(self.env.user, raise_if_not=False)
+            )
+
+    # ------------------------------------------------------------------
+    # Deciding
+    # ------------------------------------------------------------------
+
+    def action_approve(self, comment=None):
+        for review in self:
+            review._decide("approved", comment)
+        return True
+
+    def action_reject(self, reason=None):
+        if not (reason or "").strip():
+            raise UserError(self.env._("A reason is required to reject a review."))
+        for review in self:
+            review._decide("rejected", reason.strip())
+        return True
+
+    def action_open_reject_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reject"),
+            "res_model": "sale.policy.reject",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_review_ids": self.ids},
+        }
+
+    def action_open_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.order_id.id,
+            "view_mode": "form",
+        }
+
+    def _get_decider_for(self, user, raise_if_not=True):
+        """The reviewer `user` decides for: themself, a delegator, or an escalation role."""
+        self.ensure_one()
+        order = self.order_id
+        if user in (order.user_id | order.create_uid):
+            if raise_if_not:
+                raise AccessError(
+                    self.env._(
+                        "You cannot approve or reject %(order)s: it is your own order.",
+                        order=order.name,
+                    )
+                )
+            return False
+        remaining = self.reviewer_user_ids - self.approved_user_ids
+        if user in remaining:
+            return user
+        delegators = (
+            self.env["sale.policy.delegation"].sudo()._get_delegators(user, self.company_id)
+            & remaining
+        )
+        if delegators:
+            return delegators[0]
+        if (
+            self.sla_breached
+            and self.rule_id.escalation_can_decide
+            and user in self.rule_id._get_escalation_users()
+        ):
+            return user
+        if raise_if_not:
+            raise AccessError(
+                self.env._(
+                    "You are not a reviewer of step %(step)s of order %(order)s.",
+                    step=self.name,
+                    order=order.name,
+                )
+            )
+        return False
+
+    def _lock_for_decision(self):
+        """Lock the review; a concurrent decision gets a clean error instead of a second vote."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM sale_policy_review WHERE id = %s FOR UPDATE NOWAIT",
+                        self.id,
+                    )
+                )
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+            raise UserError(
+                self.env._(
+                    "Step %(step)s of %(order)s is being decided by someone else. Reload "
+                    "the order to see the decision.",
+                    step=self.name,
+                    order=self.order_id.name,
+                )
+            ) from None
+        self.invalidate_recordset()
+        # Serialise the decisions of one round so that the last approval opens the next tier.
+        self.env.cr.execute(
+            SQL("SELECT id FROM sale_order WHERE id = %s FOR UPDATE", self.order_id.id)
+        )
+
+    def _decide(self, decision, comment):
+        self.ensure_one()
+        self._lock_for_decision()
+        if self.state != "pending":
+            raise UserError(
+                self.env._(
+                    "Step %(step)s of %(order)s has already been decided or is not open yet "
+                    "(%(state)s).",
+                    step=self.name,
+                    order=self.order_id.name,
+                    state=dict(REVIEW_STATES)[self.state],
+                )
+            )
+        user = self.env.user
+        decider_for = self._get_decider_for(user)
+        on_behalf = decider_for if decider_for != user else self.env["res.users"]
+        now = fields.Datetime.now()
+        log_event = decision == "approved" and "approve" or "reject"
+        with policy_privileged():
+            review = self.sudo()
+            if decision == "approved":
+                approved = review.approved_user_ids | decider_for
+                done = review.approval_mode == "any" or not (review.reviewer_user_ids - approved)
+                vals = {"approved_user_ids": [fields.Command.link(decider_for.id)]}
+                if done:
+                    vals.update(review._decision_values(user, on_behalf, now, comment, "approved"))
+                else:
+                    log_event = "partial_approve"
+                review.write(vals)
+            else:
+                review.write(review._decision_values(user, on_behalf, now, comment, "rejected"))
+            self.env["sale.policy.log"]._policy_add(
+                self.order_id, log_event, comment=comment, review=self, on_behalf_of=on_behalf
+            )
+            review._close_activities(user, decision, done=(self.state != "pending"))
+            self._post_decision_message(decision, comment, on_behalf)
+            if self.state == "approved":
+                self._after_approval()
+            elif self.state == "rejected":
+                self._after_rejection()
+
+    def _decision_values(self, user, on_behalf, now, comment, state):
+        hours, work_hours = self._measure_hours(self.activated_on, now)
+        return {
+            "state": state,
+            "decided_by_id": user.id,
+            "decided_for_id": on_behalf.id,
+            "decided_on": now,
+            "comment": comment or False,
+            "decision_hours": hours,
+            "decision_work_hours": work_hours,
+        }
+
+    def _post_decision_message(self, decision, comment, on_behalf):
+        order = self.order_id
+        params = {
+            "step": self.name,
+            "user": self.env.user.name,
+            "behalf": on_behalf.name or "",
+            "comment": comment or "",
+        }
+        if decision == "approved":
+            if on_behalf:
+                body = self.env._(
+                    "%(step)s approved by %(user)s on behalf of %(behalf)s.", **params
+                )
+            else:
+                body = self.env._("%(step)s approved by %(user)s.", **params)
+        elif on_behalf:
+            body = self.env._(
+                "%(step)s rejected by %(user)s on behalf of %(behalf)s: %(comment)s", **params
+            )
+        else:
+            body = self.env._("%(step)s rejected by %(user)s: %(comment)s", **params)
+        if comment and decision == "approved":
+            body = f"{body} {comment}"
+        # message_post escapes plain strings, so comments never inject HTML.
+        order.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _close_activities(self, user, decision, done):
+        activities = self.activity_ids.sudo().exists()
+        mine = activities.filtered(lambda a: a.user_id == user)
+        feedback = self.env._("Approved") if decision == "approved" else self.env._("Rejected")
+        if mine:
+            mine.action_feedback(feedback=feedback)
+        if done:
+            (activities - mine).exists().unlink()
+
+    # ------------------------------------------------------------------
+    # Round progression
+    # ------------------------------------------------------------------
+
+    def _round_siblings(self):
+        """Every review of the same subject and round."""
+        self.ensure_one()
+        return self.sudo().search(self._round_domain())
+
+    def _round_domain(self):
+        return [
+            ("order_id", "=", self.order_id.id),
+            ("applies_to", "=", self.applies_to),
+            ("review_round", "=", self.review_round),
+        ]
+
+    def _after_approval(self):
+        siblings = self._round_siblings()
+        tier = siblings.filtered(lambda r: r.sequence == self.sequence)
+        if any(r.state != "approved" for r in tier):
+            return
+        waiting = siblings.filtered(lambda r: r.state == "waiting")
+        if waiting:
+            next_sequence = min(waiting.mapped("sequence"))
+            waiting.filtered(lambda r: r.sequence == next_sequence)._activate()
+        else:
+            self._on_round_approved()
+
+    def _after_rejection(self):
+        open_reviews = self._round_siblings().filtered(lambda r: r.state in ("waiting", "pending"))
+        with policy_privileged():
+            for review in open_reviews:
+                review.activity_ids.sudo().exists().unlink()
+            open_reviews.sudo().write({"state": "cancelled"})
+        self._on_round_rejected()
+
+    def _on_round_approved(self):
+        """The whole round is approved. Subjects other than the order extend this."""
+        if self.applies_to == "order":
+            self.order_id.sudo()._policy_on_approved()
+
+    def _on_round_rejected(self):
+        if self.applies_to == "order":
+            self.order_id.sudo()._policy_on_rejected(self)
+
+    @api.model
+    def _policy_start_round(
+        self, order, applies_to="order", review_round=1, change=None, extra_vals=None
+    ):
+        """Create the reviews of every applicable rule; open the first tier.
+
+        Returns the created reviews (empty when no rule applies)."""
+        rules = (
+            self.env["sale.policy.rule"]
+            .sudo()
+            .search([("company_id", "=", order.company_id.id), ("applies_to", "=", applies_to)])
+        )
+        amount = order._policy_amount_company()
+        failing_type_ids = set(
+            order.policy_check_ids.filtered(lambda c: c.result != "pass").check_type_id.ids
+        )
+        matching = rules.filtered(
+            lambda rule: rule._applies(order, amount, failing_type_ids, change=change)
+        )
+        vals_list = [
+            {
+                "order_id": order.id,
+                "rule_id": rule.id,
+                "name": rule.name,
+                "department": rule.department,
+                "applies_to": applies_to,
+                "sequence": rule.sequence,
+                "review_round": review_round,
+                "approval_mode": rule.approval_mode,
+                "amount_total": order.amount_total,
+                "currency_id": order.currency_id.id,
+                "state": "waiting",
+                **(extra_vals or {}),
+            }
+            for rule in matching
+        ]
+        with policy_privileged():
+            reviews = self.sudo().create(vals_list)
+        if reviews:
+            first = min(reviews.mapped("sequence"))
+            reviews.filtered(lambda r: r.sequence == first)._activate()
+        return reviews
+
+    def _activate(self):
+        """Open these reviews: reviewers, deadline, activities."""
+        now = fields.Datetime.now()
+        activity_type = self.env.ref("sale_order_policy.mail_activity_type_policy_review")
+        for review in self:
+            reviewers = review.rule_id._get_reviewers(review.order_id)
+            if not reviewers:
+                raise UserError(
+                    self.env._(
+                        "Nobody can review step %(step)s of %(order)s: its reviewers are "
+                        "missing, inactive, or the order's own salesperson. Ask a policy "
+                        "administrator to fix the rule.",
+                        step=review.name,
+                        order=review.order_id.name,
+                    )
+                )
+            sla = review._get_sla_hours()
+            with policy_privileged():
+                review.sudo().write(
+                    {
+                        "state": "pending",
+                        "reviewer_user_ids": [fields.Command.set(reviewers.ids)],
+                        "activated_on": now,
+                        "sla_hours": sla,
+                        "deadline": review._compute_deadline(now, sla),
+                    }
+                )
+                activities = self.env["mail.activity"]
+                for user in reviewers:
+                    activities |= review.order_id.sudo().activity_schedule(
+                        activity_type_id=activity_type.id,
+                        user_id=user.id,
+                        summary=self.env._("Review: %(step)s", step=review.name),
+                        note=self.env._(
+                            "Please review %(order)s before %(deadline)s.",
+                            order=review.order_id.name,
+                            deadline=review.deadline,
+                        ),
+                        date_deadline=fields.Date.to_date(review.deadline),
+                    )
+                review.sudo().write({"activity_ids": [fields.Command.set(activities.ids)]})
+
+    # ------------------------------------------------------------------
+    # SLA
+    # ------------------------------------------------------------------
+
+    def _get_calendar(self):
+        self.ensure_one()
+        return self.rule_id.calendar_id or self.company_id.sale_policy_calendar_id
+
+    def _get_sla_hours(self):
+        self.ensure_one()
+        rule = self.rule_id
+        if self.order_id.priority == "1" and rule.sla_hours_urgent:
+            return rule.sla_hours_urgent
+        return rule.sla_hours or self.company_id.sale_policy_sla_hours or 24.0
+
+    def _compute_deadline(self, start, hours):
+        self.ensure_one()
+        calendar = self._get_calendar()
+        if not calendar:
+            return start + timedelta(hours=hours)
+        deadline = calendar.plan_hours(hours, start, compute_leaves=True)
+        return deadline and deadline.replace(tzinfo=None) or start + timedelta(hours=hours)
+
+    def _measure_hours(self, start, end):
+        if not start or not end or end <= start:
+            return 0.0, 0.0
+        clock = (end - start).total_seconds() / 3600
+        calendar = self._get_calendar()
+        if not calendar:
+            return clock, clock
+        work = calendar.get_work_hours_count(
+            utc.localize(start), utc.localize(end), compute_leaves=True
+        )
+        return clock, work

@@ -1,0 +1,55 @@
+"""Small database helpers for the Makefile: `installed CONF DB MODULE`, `drop CONF DB`."""
+
+import configparser
+import sys
+
+import psycopg2
+
+
+def connect(conf, dbname):
+    parser = configparser.ConfigParser()
+    parser.read(conf)
+    opts = parser["options"]
+    return psycopg2.connect(
+        host=opts.get("db_host"),
+        port=opts.get("db_port"),
+        user=opts.get("db_user"),
+        dbname=dbname,
+    )
+
+
+def installed(conf, dbname, module):
+    try:
+        cnx = connect(conf, dbname)
+    except psycopg2.OperationalError:
+        return False
+    with cnx, cnx.cursor() as cr:
+        try:
+            cr.execute("SELECT state FROM ir_module_module WHERE name = %s", (module,))
+        except psycopg2.Error:
+            return False
+        row = cr.fetchone()
+    cnx.close()
+    return bool(row and row[0] == "installed")
+
+
+def drop(conf, dbname):
+    cnx = connect(conf, "postgres")
+    cnx.autocommit = True
+    with cnx.cursor() as cr:
+        cr.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (dbname,),
+        )
+        cr.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
+    cnx.close()
+
+
+if __name__ == "__main__":
+    command, conf, dbname, *rest = sys.argv[1:]
+    if command == "installed":
+        sys.exit(0 if installed(conf, dbname, rest[0]) else 1)
+    elif command == "drop":
+        drop(conf, dbname)
+    else:
+        sys.exit(f"unknown command {command}")
