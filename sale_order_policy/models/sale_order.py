@@ -93,7 +93,7 @@ class SaleOrder(models.Model):
         [("0", "Normal"), ("1", "Urgent")], default="0", index=True, tracking=True
     )
 
-    @api.depends("policy_check_ids.result")
+    @api.depends("policy_check_ids.result", "policy_check_ids.active")
     def _compute_policy_check_result(self):
         rank = {"pass": 0, "warning": 1, "block": 2}
         for order in self:

@@ -1,1 +1,2 @@
 from . import test_approval_chain
+from . import test_policy_checks

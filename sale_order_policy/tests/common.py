@@ -99,6 +99,7 @@ class SalePolicyCase(TransactionCase):
                 "is_storable": True,
                 "list_price": 100.0,
                 "standard_price": 50.0,
+                "taxes_id": [Command.clear()],
             }
         )
         cls.product_no_stock = cls.env["product.product"].create(
@@ -108,10 +109,17 @@ class SalePolicyCase(TransactionCase):
                 "is_storable": True,
                 "list_price": 40.0,
                 "standard_price": 20.0,
+                "taxes_id": [Command.clear()],
             }
         )
         cls.service = cls.env["product.product"].create(
-            {"name": "Installation", "type": "service", "list_price": 80.0, "standard_price": 0.0}
+            {
+                "name": "Installation",
+                "type": "service",
+                "list_price": 80.0,
+                "standard_price": 0.0,
+                "taxes_id": [Command.clear()],
+            }
         )
         cls.env["stock.quant"]._update_available_quantity(
             cls.product, cls.warehouse_stock.lot_stock_id, 1000.0
