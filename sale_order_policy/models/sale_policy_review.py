@@ -199,6 +199,12 @@ class SalePolicyReview(models.Model):
                 )
             ) from None
         self.invalidate_recordset()
+        # Load the whole round and its rules at once (a constant number of queries).
+        siblings = self._round_siblings()
+        siblings.fetch(["state", "sequence", "rule_id", "reviewer_user_ids", "approved_user_ids"])
+        siblings.rule_id.fetch(
+            [fname for fname, field in self.rule_id._fields.items() if field.column_type]
+        )
         # Serialise the decisions of one round so that the last approval opens the next tier.
         self.env.cr.execute(
             SQL("SELECT id FROM sale_order WHERE id = %s FOR UPDATE", self.order_id.id)
