@@ -1,15 +1,14 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 
-class SalePolicyCase(TransactionCase):
+class SalePolicyFixtures:
     """Shared fixtures: a company with the policy on, its people, a customer, products."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _setup_policy_fixtures(cls):
         cls.env = cls.env(context=dict(cls.env.context, mail_create_nolog=True))
         cls.company = cls.env.company
         cls.company.write(
@@ -159,3 +158,17 @@ class SalePolicyCase(TransactionCase):
         }
         order_vals.update(vals)
         return cls.env["sale.order"].with_user(user).create(order_vals).with_env(cls.env)
+
+
+class SalePolicyCase(SalePolicyFixtures, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_policy_fixtures()
+
+
+class SalePolicyHttpCase(SalePolicyFixtures, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_policy_fixtures()

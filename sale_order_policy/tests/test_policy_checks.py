@@ -123,7 +123,12 @@ class TestPolicyChecks(SalePolicyCase):
             [("currency_id", "=", eur.id), ("company_id", "in", [self.company.id, False])]
         ).unlink()
         self.env["res.currency.rate"].create(
-            {"currency_id": eur.id, "rate": 0.5, "name": "2000-01-01", "company_id": self.company.id}
+            {
+                "currency_id": eur.id,
+                "rate": 0.5,
+                "name": "2000-01-01",
+                "company_id": self.company.id,
+            }
         )
         pricelist = self.env["product.pricelist"].create({"name": "EUR", "currency_id": eur.id})
         order = self._make_order(pricelist_id=pricelist.id)
@@ -157,7 +162,11 @@ class TestPolicyChecks(SalePolicyCase):
 
     def test_stock_shortage_on_one_line_of_several(self):
         order = self._make_order(
-            lines=[(self.product, 5, 100.0), (self.product_no_stock, 7, 40.0), (self.service, 1, 80.0)]
+            lines=[
+                (self.product, 5, 100.0),
+                (self.product_no_stock, 7, 40.0),
+                (self.service, 1, 80.0),
+            ]
         )
         check = self._check(order, "stock")
         self.assertEqual(check.result, "warning")
