@@ -41,7 +41,7 @@ class SaleOrder(models.Model):
     )
     policy_enabled = fields.Boolean(related="company_id.sale_policy_enabled")
     policy_round = fields.Integer(
-        string="Review Round", readonly=True, copy=False, help="Number of submissions."
+        string="Review Round", default=0, readonly=True, copy=False, help="Number of submissions."
     )
     policy_review_ids = fields.One2many(
         "sale.policy.review", "order_id", string="Reviews", copy=False

@@ -307,6 +307,18 @@ class SalePolicyReview(models.Model):
         if done:
             (activities - mine).exists().unlink()
 
+    @api.model
+    def _demo_decide(self, order, user, decision, comment=None):
+        """Demo data only: `user` decides their pending step on `order` (never from RPC)."""
+        review = order.policy_review_ids.filtered(
+            lambda r: r.state == "pending" and user in r.reviewer_user_ids
+        )[:1]
+        review = review.with_user(user)
+        if decision == "approved":
+            review.action_approve(comment)
+        else:
+            review.action_reject(comment)
+
     # ------------------------------------------------------------------
     # Round progression
     # ------------------------------------------------------------------

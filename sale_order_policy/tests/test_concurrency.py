@@ -45,10 +45,19 @@ class TestDecisionConcurrency(BaseCase):
             salesman = user("sales", salesman_group)
             env = env(context={"allowed_company_ids": company.ids})
             rule_vals = {"company_id": company.id, "reviewer_type": "users"}
-            self.rule_shared = env["sale.policy.rule"].create(
-                {**rule_vals, "name": "Shared", "sequence": 10, "approval_mode": "any",
-                 "reviewer_user_ids": [Command.set([self.r1, self.r2])]}
-            ).id
+            self.rule_shared = (
+                env["sale.policy.rule"]
+                .create(
+                    {
+                        **rule_vals,
+                        "name": "Shared",
+                        "sequence": 10,
+                        "approval_mode": "any",
+                        "reviewer_user_ids": [Command.set([self.r1, self.r2])],
+                    }
+                )
+                .id
+            )
             partner = env["res.partner"].create(
                 {"name": f"Customer {tag}", "email": "c@example.com", "company_id": company.id}
             )
@@ -69,16 +78,22 @@ class TestDecisionConcurrency(BaseCase):
                 {"active": False}
             )
             env["sale.policy.rule"].browse(rule_ids).write({"active": True})
-            order = env["sale.order"].with_user(self.salesman_id).create(
-                {
-                    "partner_id": self.partner_id,
-                    "company_id": self.company_id,
-                    "payment_term_id": env.ref("account.account_payment_term_immediate").id,
-                    "commitment_date": "2099-01-01 10:00:00",
-                    "customer_confirmation_method": "phone",
-                    "intake_channel": "phone",
-                    "order_line": [Command.create({"product_id": self.product_id, "price_unit": 10})],
-                }
+            order = (
+                env["sale.order"]
+                .with_user(self.salesman_id)
+                .create(
+                    {
+                        "partner_id": self.partner_id,
+                        "company_id": self.company_id,
+                        "payment_term_id": env.ref("account.account_payment_term_immediate").id,
+                        "commitment_date": "2099-01-01 10:00:00",
+                        "customer_confirmation_method": "phone",
+                        "intake_channel": "phone",
+                        "order_line": [
+                            Command.create({"product_id": self.product_id, "price_unit": 10})
+                        ],
+                    }
+                )
             )
             order.with_user(self.salesman_id).action_submit_for_review()
             return order.id
@@ -89,7 +104,9 @@ class TestDecisionConcurrency(BaseCase):
     def test_two_reviewers_same_step_one_decision(self):
         order_id = self._new_order([self.rule_shared])
         with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
-            review1 = self._env(cr1, self.r1)["sale.order"].browse(order_id).sudo().policy_review_ids
+            review1 = (
+                self._env(cr1, self.r1)["sale.order"].browse(order_id).sudo().policy_review_ids
+            )
             review1 = review1.with_user(self.r1)
             review2 = self._env(cr2, self.r2)["sale.policy.review"].browse(review1.id)
             review1.action_approve("first")

@@ -11,10 +11,15 @@ class TestMultiCompany(SalePolicyCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create(
-            {"name": "Beijing Branch 北京分公司", "sale_policy_enabled": True,
-             "account_use_credit_limit": True}
+            {
+                "name": "Beijing Branch 北京分公司",
+                "sale_policy_enabled": True,
+                "account_use_credit_limit": True,
+            }
         )
-        cls.env["account.chart.template"].try_loading("generic_coa", cls.company_b, install_demo=False)
+        cls.env["account.chart.template"].try_loading(
+            "generic_coa", cls.company_b, install_demo=False
+        )
         cls.reviewer_b = cls.env["res.users"].create(
             {
                 "name": "Reviewer B",
@@ -22,18 +27,33 @@ class TestMultiCompany(SalePolicyCase):
                 "email": "reviewer.b@example.com",
                 "company_id": cls.company_b.id,
                 "company_ids": [Command.set(cls.company_b.ids)],
-                "groups_id": [Command.set([
-                    cls.env.ref("base.group_user").id,
-                    cls.env.ref("sale_order_policy.group_finance_reviewer").id,
-                ])],
+                "groups_id": [
+                    Command.set(
+                        [
+                            cls.env.ref("base.group_user").id,
+                            cls.env.ref("sale_order_policy.group_finance_reviewer").id,
+                        ]
+                    )
+                ],
             }
         )
         cls.salesman.write({"company_ids": [Command.link(cls.company_b.id)]})
         cls.finance.write({"company_ids": [Command.set(cls.company.ids)]})
-        cls.rule_a = cls._make_rule("Finance A", 10, reviewer_user_ids=[Command.set(cls.finance.ids)])
-        cls.rule_b = cls.env["sale.policy.rule"].with_company(cls.company_b).create(
-            {"name": "Finance B", "sequence": 10, "company_id": cls.company_b.id,
-             "reviewer_type": "users", "reviewer_user_ids": [Command.set(cls.reviewer_b.ids)]}
+        cls.rule_a = cls._make_rule(
+            "Finance A", 10, reviewer_user_ids=[Command.set(cls.finance.ids)]
+        )
+        cls.rule_b = (
+            cls.env["sale.policy.rule"]
+            .with_company(cls.company_b)
+            .create(
+                {
+                    "name": "Finance B",
+                    "sequence": 10,
+                    "company_id": cls.company_b.id,
+                    "reviewer_type": "users",
+                    "reviewer_user_ids": [Command.set(cls.reviewer_b.ids)],
+                }
+            )
         )
 
     def _order_b(self):
@@ -56,8 +76,10 @@ class TestMultiCompany(SalePolicyCase):
         order_b = self._order_b()
         order_b.with_user(self.salesman).with_company(self.company_b).action_submit_for_review()
         review_b = order_b.policy_review_ids
-        visible = self.env["sale.policy.review"].with_user(self.finance).search(
-            [("order_id", "=", order_b.id)]
+        visible = (
+            self.env["sale.policy.review"]
+            .with_user(self.finance)
+            .search([("order_id", "=", order_b.id)])
         )
         self.assertFalse(visible)
         with self.assertRaises(UserError):  # AccessError is a UserError
@@ -76,8 +98,9 @@ class TestMultiCompany(SalePolicyCase):
         order_a = self._make_order()
         self.assertEqual(order_a._policy_credit_figures()["to_invoice"], 0.0)
         self.assertEqual(order_b._policy_credit_figures()["to_invoice"], 0.0)
-        probe = self._make_order(company_id=self.company_b.id, team_id=False,
-                                 warehouse_id=order_b.warehouse_id.id)
+        probe = self._make_order(
+            company_id=self.company_b.id, team_id=False, warehouse_id=order_b.warehouse_id.id
+        )
         self.assertEqual(probe._policy_credit_figures()["to_invoice"], order_b.amount_total)
 
 
@@ -135,8 +158,10 @@ class TestBadInput(SalePolicyCase):
         self.assertTrue(message)
         self.assertNotIn("<script>", message.body)
         self.assertIn("&lt;script&gt;", message.body)
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "sale_order_policy.report_approval_sheet", order.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("sale_order_policy.report_approval_sheet", order.ids)[0]
+            .decode()
+        )
         self.assertNotIn("<script>alert", html)
         self.assertIn("价格过低", html)

@@ -97,24 +97,36 @@ class TestAdversarialRpc(SalePolicyHttpCase):
         review = order.policy_review_ids.filtered(lambda r: r.state == "pending")
         log = order.policy_log_ids[:1]
         for user in (self.salesman, self.sales_head, self.finance, self.admin):
-            self.assertRefused(user, "sale.policy.review", "write", [review.id], {"state": "approved"})
             self.assertRefused(
-                user, "sale.policy.review", "write", [review.id],
+                user, "sale.policy.review", "write", [review.id], {"state": "approved"}
+            )
+            self.assertRefused(
+                user,
+                "sale.policy.review",
+                "write",
+                [review.id],
                 {"decided_by_id": user.id, "decided_on": "2026-01-01 00:00:00"},
             )
             self.assertRefused(
-                user, "sale.policy.review", "create",
+                user,
+                "sale.policy.review",
+                "create",
                 {"order_id": order.id, "rule_id": self.rule_head.id, "name": "Forged"},
             )
             self.assertRefused(user, "sale.policy.review", "unlink", [review.id])
             self.assertRefused(
-                user, "sale.policy.log", "create",
+                user,
+                "sale.policy.log",
+                "create",
                 {"order_id": order.id, "event": "approve", "user_id": user.id},
             )
             self.assertRefused(user, "sale.policy.log", "write", [log.id], {"comment": "x"})
             self.assertRefused(user, "sale.policy.log", "unlink", [log.id])
             self.assertRefused(
-                user, "sale.policy.check", "write", [order.policy_check_ids[0].id],
+                user,
+                "sale.policy.check",
+                "write",
+                [order.policy_check_ids[0].id],
                 {"result": "pass"},
             )
         self.assertEqual(review.state, "pending")
@@ -130,7 +142,9 @@ class TestAdversarialRpc(SalePolicyHttpCase):
         # Someone who is no reviewer, and who has no delegation.
         self.assertRefused(self.salesman_other, "sale.policy.review", "action_approve", [head.id])
         self.assertRefused(self.gm, "sale.policy.review", "action_approve", [head.id])
-        ok, _result = self._xmlrpc(self.sales_head, "sale.policy.review", "action_approve", [head.id])
+        ok, _result = self._xmlrpc(
+            self.sales_head, "sale.policy.review", "action_approve", [head.id]
+        )
         self.assertTrue(ok)
         # Deciding twice.
         self.assertRefused(self.sales_head, "sale.policy.review", "action_approve", [head.id])
@@ -164,7 +178,12 @@ class TestAdversarialRpc(SalePolicyHttpCase):
         response = self.url_open(
             f"/my/orders/{order.id}/accept?access_token={order.access_token}",
             data=json.dumps(
-                {"params": {"name": "Client", "signature": "R0lGODlhAQABAIAAAP///wAAACwAAAAAAQABAAACAkQBADs="}}
+                {
+                    "params": {
+                        "name": "Client",
+                        "signature": "R0lGODlhAQABAIAAAP///wAAACwAAAAAAQABAAACAkQBADs=",
+                    }
+                }
             ),
             headers={"Content-Type": "application/json"},
         )
