@@ -27,7 +27,6 @@ class SalePolicyChangeLine(models.Model):
     )
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         check_company=True,
         domain="[('sale_ok', '=', True)]",
     )
@@ -47,7 +46,9 @@ class SalePolicyChangeLine(models.Model):
         compute="_compute_subtotals", store=True, string="Current Subtotal"
     )
     new_subtotal = fields.Monetary(compute="_compute_subtotals", store=True, string="New Subtotal")
-    is_price_cut = fields.Boolean(string="Price Cut", compute="_compute_subtotals", store=True)
+    is_price_cut = fields.Boolean(
+        string="Lowers the Price", compute="_compute_subtotals", store=True
+    )
     line_status = fields.Selection(
         [
             ("same", "Unchanged"),

@@ -17,9 +17,10 @@ class SalePolicyReview(models.Model):
     change_type = fields.Selection(related="change_id.change_type")
 
     def _compute_display_name(self):
-        super()._compute_display_name()
-        for review in self.filtered("change_id"):
+        with_change = self.filtered("change_id")
+        for review in with_change:
             review.display_name = f"{review.change_id.name} / {review.name}"
+        return super(SalePolicyReview, self - with_change)._compute_display_name()
 
     def _round_domain(self):
         return [*super()._round_domain(), ("change_id", "=", self.change_id.id)]

@@ -13,7 +13,6 @@ class SalePolicyRule(models.Model):
             ("increase", "Amount increase above"),
             ("price_cut", "Any price cut"),
         ],
-        string="Change Condition",
         required=True,
         default="any",
         help="For change requests only. Amount increase: the proposed untaxed amount exceeds "
