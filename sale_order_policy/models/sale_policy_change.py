@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
 
@@ -320,6 +321,9 @@ class SalePolicyChange(models.Model):
         self.ensure_one()
         order = self.order_id
         order.check_access("write")
+        # Serialise requests of one order: two submissions cannot both pass the check below.
+        self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id = %s FOR UPDATE", order.id))
+        self.invalidate_recordset(["state"])
         if self.state != "draft":
             raise UserError(
                 self.env._("Change request %(name)s has already been submitted.", name=self.name)

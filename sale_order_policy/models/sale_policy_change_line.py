@@ -45,10 +45,8 @@ class SalePolicyChangeLine(models.Model):
     old_subtotal = fields.Monetary(
         compute="_compute_subtotals", store=True, string="Current Subtotal"
     )
-    new_subtotal = fields.Monetary(compute="_compute_subtotals", store=True, string="New Subtotal")
-    is_price_cut = fields.Boolean(
-        string="Lowers the Price", compute="_compute_subtotals", store=True
-    )
+    new_subtotal = fields.Monetary(compute="_compute_subtotals", store=True)
+    is_price_cut = fields.Boolean(string="Price Cut", compute="_compute_subtotals", store=True)
     line_status = fields.Selection(
         [
             ("same", "Unchanged"),
