@@ -45,6 +45,10 @@ class SalePolicyChange(models.Model):
     _description = "Sales Order Change Request"
     _order = "id desc"
     _check_company_auto = True
+    # Fields anyone with access may still write once the request is submitted.
+    _policy_free_fields = frozenset(
+        {"message_main_attachment_id", "customer_confirmation_attachment_ids"}
+    )
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
     order_id = fields.Many2one(
@@ -212,7 +216,7 @@ class SalePolicyChange(models.Model):
                         "The state of a change request changes only through submission and review."
                     )
                 )
-            business = set(vals) - self._policy_free_fields()
+            business = set(vals) - self._policy_free_fields
             if business and any(change.state != "draft" for change in self):
                 raise UserError(
                     self.env._("Only draft change requests can be edited; withdraw it instead.")
@@ -222,10 +226,6 @@ class SalePolicyChange(models.Model):
             ):
                 raise UserError(self.env._("A change request cannot move to another order."))
         return super().write(vals)
-
-    def _policy_free_fields(self):
-        """Fields anyone with access may write at any state (chatter, attachments)."""
-        return {"message_main_attachment_id", "customer_confirmation_attachment_ids"}
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_submitted(self):

@@ -475,3 +475,48 @@ class TestChangeRequest(SalePolicyCase):
         self.assertFalse(self.rule_change_gm._applies_to_change(change))
         change.line_ids.new_qty = 3
         self.assertTrue(self.rule_change_finance._applies_to_change(change))
+
+    def test_delivery_date_change_follows_to_picking(self):
+        order = self._confirmed_order()
+        new_date = fields.Datetime.now().replace(microsecond=0) + timedelta(days=40)
+        change = self._request(order, new_commitment_date=new_date)
+        self.assertEqual(change.review_ids.rule_id, self.rule_change_head)
+        change.review_ids.with_user(self.sales_head).action_approve()
+        self.assertEqual(change.state, "applied")
+        self.assertEqual(order.commitment_date, new_date)
+        self.assertEqual(order.picking_ids.move_ids.date_deadline, new_date)
+        self.assertIn("Delivery Date:", change.revision_id.diff)
+
+    def test_apply_error_keeps_request_approved(self):
+        order = self._confirmed_order()
+        line = order.order_line[0]
+        change = self._request(order, {line: {"new_qty": 1}})
+        # Both valves leave the warehouse while the request waits.
+        picking = order.picking_ids
+        picking.move_ids.quantity = 2
+        picking.move_ids.picked = True
+        picking._action_done()
+        change.review_ids.with_user(self.sales_head).action_approve()
+        self.assertEqual(change.state, "approved")
+        self.assertIn("cannot be decreased below the amount already delivered", change.apply_error)
+        self.assertEqual(line.product_uom_qty, 2)
+        self.assertEqual(order.policy_revision, 0)
+        self.assertFalse(order.policy_revision_ids)
+
+    def test_cancel_quotation_under_review_closes_reviews(self):
+        order = self._make_order()
+        order.with_user(self.salesman).action_submit_for_review()
+        review = order.policy_review_ids
+        self.assertEqual(review.state, "pending")
+        change = self._cancel_request(order)
+        change.action_submit()
+        self.assertEqual(change.state, "applied")
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(review.state, "cancelled")
+        self.assertEqual(order.approval_state, "draft")
+        self.assertFalse(
+            order.activity_ids.filtered(
+                lambda a: a.activity_type_id
+                == self.env.ref("sale_order_policy.mail_activity_type_policy_review")
+            )
+        )
