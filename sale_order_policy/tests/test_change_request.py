@@ -520,3 +520,25 @@ class TestChangeRequest(SalePolicyCase):
                 == self.env.ref("sale_order_policy.mail_activity_type_policy_review")
             )
         )
+
+    def test_visibility_of_requests_and_revisions(self):
+        order = self._confirmed_order()
+        change = self._request(order, {order.order_line[0]: {"new_qty": 5}})
+        Change = self.env["sale.policy.change"]
+        self.assertEqual(Change.with_user(self.salesman).search([("id", "=", change.id)]), change)
+        self.assertFalse(Change.with_user(self.salesman_other).search([("id", "=", change.id)]))
+        self.assertEqual(Change.with_user(self.sales_head).search([("id", "=", change.id)]), change)
+        change.review_ids.filtered(lambda r: r.state == "pending").with_user(
+            self.sales_head
+        ).action_approve()
+        # The finance reviewer sees the request they must decide.
+        self.assertEqual(Change.with_user(self.finance).search([("id", "=", change.id)]), change)
+        change.with_user(self.finance).action_approve()
+        Revision = self.env["sale.policy.revision"]
+        self.assertEqual(
+            Revision.with_user(self.salesman).search([("order_id", "=", order.id)]),
+            change.revision_id,
+        )
+        self.assertFalse(
+            Revision.with_user(self.salesman_other).search([("order_id", "=", order.id)])
+        )
