@@ -181,6 +181,8 @@ class SalePolicyChange(models.Model):
         )
         orders.check_access("write")
         for vals in vals_list:
+            if not is_policy_privileged():
+                self._policy_refuse_engine_values(vals)
             order = self.env["sale.order"].browse(vals.get("order_id"))
             if not order:
                 continue
@@ -210,12 +212,7 @@ class SalePolicyChange(models.Model):
 
     def write(self, vals):
         if not is_policy_privileged():
-            if ENGINE_FIELDS & set(vals):
-                raise UserError(
-                    self.env._(
-                        "The state of a change request changes only through submission and review."
-                    )
-                )
+            self._policy_refuse_engine_values(vals)
             business = set(vals) - self._policy_free_fields
             if business and any(change.state != "draft" for change in self):
                 raise UserError(
@@ -226,6 +223,20 @@ class SalePolicyChange(models.Model):
             ):
                 raise UserError(self.env._("A change request cannot move to another order."))
         return super().write(vals)
+
+    def _policy_refuse_engine_values(self, vals):
+        """Engine fields: only their initial values (a draft, nothing decided) may be sent."""
+        forged = {
+            fname
+            for fname in ENGINE_FIELDS & set(vals)
+            if vals[fname] and not (fname == "state" and vals[fname] == "draft" and not self)
+        }
+        if forged:
+            raise UserError(
+                self.env._(
+                    "The state of a change request changes only through submission and review."
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_submitted(self):

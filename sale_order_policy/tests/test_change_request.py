@@ -289,9 +289,28 @@ class TestChangeRequest(SalePolicyCase):
         with self.assertRaisesRegex(UserError, "changes nothing"):
             change.action_submit()
         self.assertEqual(change.state, "draft")
-        # Engine fields cannot be set by the requester.
+        # Engine fields cannot be set by the requester, neither on write nor on create.
         with self.assertRaises(UserError):
             change.write({"state": "applied"})
+        with self.assertRaises(UserError):
+            change.write({"state": "draft"})
+        with self.assertRaises(UserError):
+            self.env["sale.policy.change"].with_user(self.salesman).create(
+                {"order_id": order.id, "state": "approved"}
+            )
+        with self.assertRaises(UserError):
+            self.env["sale.policy.change"].sudo().create(
+                {"order_id": order.id, "requested_by_id": self.sales_head.id}
+            )
+        # What the web client sends for a new record is accepted.
+        draft = (
+            self.env["sale.policy.change"]
+            .with_user(self.salesman)
+            .create(
+                {"order_id": order.id, "state": "draft", "review_round": 0, "apply_error": False}
+            )
+        )
+        self.assertEqual(draft.state, "draft")
 
     def test_one_open_request_and_withdraw(self):
         order = self._confirmed_order()
