@@ -1,13 +1,13 @@
 import json
 import xmlrpc.client
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import SalePolicyCase
+from .common import SalePolicyHttpCase
 
 
 @tagged("post_install", "-at_install")
-class TestChangeTour(SalePolicyCase, HttpCase):
+class TestChangeTour(SalePolicyHttpCase):
     """Browser and RPC paths of change control."""
 
     @classmethod
