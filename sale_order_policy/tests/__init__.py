@@ -1,1 +1,7 @@
-from . import test_approval_chain, test_policy_checks, test_policy_performance
+from . import (
+    test_approval_chain,
+    test_change_request,
+    test_change_tour,
+    test_policy_checks,
+    test_policy_performance,
+)
