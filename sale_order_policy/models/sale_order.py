@@ -86,7 +86,6 @@ class SaleOrder(models.Model):
             ("portal", "Portal"),
             ("other", "Other"),
         ],
-        string="Intake Channel",
         tracking=True,
     )
     priority = fields.Selection(
