@@ -36,6 +36,7 @@
         "views/sale_policy_rule_change_views.xml",
         "views/sale_order_change_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sale_portal_templates.xml",
         "wizards/sale_policy_reject_views.xml",
         "reports/sale_policy_approval_sheet.xml",
         "reports/sale_policy_approval_sheet_revision.xml",
