@@ -14,5 +14,6 @@ from . import (
     sale_policy_log,
     sale_policy_protected_mixin,
     sale_policy_review,
+    sale_policy_review_sla,
     sale_policy_rule,
 )
