@@ -208,6 +208,18 @@ class SalePolicyReview(models.Model):
             ],
         }
 
+    @api.model
+    def _sla_create_messages(self, vals_list):
+        """Create the notes in one go; reply-to addresses are resolved once per batch."""
+        if not vals_list:
+            return self.env["mail.message"]
+        author = self.env.user.partner_id
+        orders = self.env["sale.order"].sudo().browse({vals["res_id"] for vals in vals_list})
+        reply_to = orders._notify_get_reply_to(default=author.email_formatted)
+        for vals in vals_list:
+            vals.update(email_from=author.email_formatted, reply_to=reply_to[vals["res_id"]])
+        return self.env["mail.message"].sudo().create(vals_list)
+
     def _sla_link_activities(self, pairs):
         """Link activities to reviews in one insert: they close with the step's decision."""
         if not pairs:
@@ -265,7 +277,7 @@ class SalePolicyReview(models.Model):
             )
         with policy_privileged():
             self.sudo().write({"reminder_sent_on": now})
-            self.env["mail.message"].sudo().create(message_vals)
+            self._sla_create_messages(message_vals)
             self.env["sale.policy.log"]._policy_add_many(log_entries)
 
     def _sla_escalate(self, now):
@@ -277,8 +289,9 @@ class SalePolicyReview(models.Model):
         activity_type = self.env.ref("sale_order_policy.mail_activity_type_policy_escalation")
         order_model_id = self.env["ir.model"]._get_id("sale.order")
         activity_vals, activity_reviews, message_vals, log_entries = [], [], [], []
+        escalation_users = {rule: rule._get_escalation_users() for rule in self.rule_id}
         for review in self:
-            targets = review.rule_id._get_escalation_users().filtered(
+            targets = escalation_users[review.rule_id].filtered(
                 lambda user, review=review: review.company_id in user.company_ids
             )
             params = {
@@ -339,6 +352,15 @@ class SalePolicyReview(models.Model):
                     ),
                 }
             )
+        # Follow the orders first, one call per user: the activities' own subscription
+        # would insert the same follower twice for two steps of one order.
+        orders_by_user = defaultdict(set)
+        for vals in activity_vals:
+            orders_by_user[vals["user_id"]].add(vals["res_id"])
+        for user_id, order_ids in orders_by_user.items():
+            self.env["sale.order"].sudo().browse(order_ids).message_subscribe(
+                partner_ids=self.env["res.users"].browse(user_id).partner_id.ids
+            )
         with policy_privileged():
             self.sudo().write({"sla_breached": True, "breached_on": now, "escalated_on": now})
             activities = (
@@ -348,7 +370,7 @@ class SalePolicyReview(models.Model):
                 .create(activity_vals)
             )
             self._sla_link_activities(list(zip(activity_reviews, activities.ids, strict=True)))
-            self.env["mail.message"].sudo().create(message_vals)
+            self._sla_create_messages(message_vals)
             self.env["sale.policy.log"]._policy_add_many(log_entries)
 
     def _sla_process(self, now):

@@ -1,1 +1,6 @@
-from . import test_approval_chain, test_policy_checks, test_policy_performance
+from . import (
+    test_approval_chain,
+    test_policy_checks,
+    test_policy_performance,
+    test_review_sla,
+)
