@@ -101,7 +101,8 @@ def seed(env):
     env.cr.execute(
         SQL(
             "INSERT INTO sale_policy_review_reviewer_rel (review_id, user_id) "
-            "SELECT review_id, (%s::int[])[1 + mod(review_id, %s)] FROM unnest(%s::int[]) review_id",
+            "SELECT review_id, (%s::int[])[1 + mod(review_id, %s)] "
+            "FROM unnest(%s::int[]) review_id",
             reviewers.ids,
             len(reviewers),
             review_ids,
