@@ -3,4 +3,5 @@ from . import (
     test_policy_checks,
     test_policy_performance,
     test_review_sla,
+    test_review_sla_tour,
 )
