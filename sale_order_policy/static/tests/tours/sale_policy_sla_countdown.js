@@ -23,15 +23,16 @@ registry.category("web_tour.tours").add("sale_policy_sla_countdown", {
         },
         {
             content: "filter on overdue reviews",
-            trigger: ".o_searchview_input",
-            run: "click",
-        },
-        {
             trigger: ".o_control_panel .o_searchview_dropdown_toggler",
             run: "click",
         },
         {
-            trigger: ".o_filter_menu .o_menu_item:contains(Overdue)",
+            trigger: '.o_filter_menu .o_menu_item:contains("Overdue")',
+            run: "click",
+        },
+        {
+            content: "drop the default filter, which the overdue one would widen",
+            trigger: '.o_filter_menu .o_menu_item:contains("To Decide by Me")',
             run: "click",
         },
         {
