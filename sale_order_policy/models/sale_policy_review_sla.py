@@ -65,7 +65,7 @@ class SalePolicyReview(models.Model):
     def _search_sla_status(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):
             raise UserError(self.env._("Unsupported search on the SLA status."))
-        values = {value} if isinstance(value, str) else set(value or ())
+        values = set(value) if isinstance(value, list | tuple | set) else {value}
         now = fields.Datetime.now()
         pending = [("state", "=", "pending"), ("deadline", "!=", False)]
         domains = {
@@ -90,6 +90,11 @@ class SalePolicyReview(models.Model):
                 ("sla_breached", "=", False),
             ],
             "missed": [("state", "in", ("approved", "rejected")), ("sla_breached", "=", True)],
+            False: [
+                "|",
+                ("deadline", "=", False),
+                ("state", "not in", ("pending", "approved", "rejected")),
+            ],
         }
         domain = expression.OR([domains[value] for value in values if value in domains])
         if operator in ("!=", "not in"):
