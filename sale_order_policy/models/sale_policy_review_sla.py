@@ -453,7 +453,8 @@ class SalePolicyReview(models.Model):
                         failed.add(review.id)
             if auto_commit:
                 self.env["ir.cron"]._notify_progress(done=done, remaining=0)
-                cr.commit()  # pylint: disable=invalid-commit  (one commit per cron batch)
+                # One commit per batch, only in a real cron: the work done so far is kept.
+                cr.commit()  # pylint: disable=invalid-commit
         if failed:
             _logger.error("SLA check skipped %s failing reviews: %s", len(failed), sorted(failed))
         self.env["ir.cron"]._notify_progress(done=done, remaining=0)
