@@ -34,6 +34,15 @@ class SalePolicyReview(models.Model):
         help="When the reminder share of the SLA has elapsed (working hours when the step "
         "follows a working calendar).",
     )
+    escalation_user_ids = fields.Many2many(
+        "res.users",
+        "sale_policy_review_escalation_rel",
+        "review_id",
+        "user_id",
+        string="Escalated to",
+        help="Told of the breached deadline; they may read the order, and decide the step "
+        "when its rule allows it.",
+    )
     sla_status = fields.Selection(
         SLA_STATUSES,
         string="SLA Status",
@@ -225,11 +234,11 @@ class SalePolicyReview(models.Model):
             vals.update(email_from=author.email_formatted, reply_to=reply_to[vals["res_id"]])
         return self.env["mail.message"].sudo().create(vals_list)
 
-    def _sla_link_activities(self, pairs):
-        """Link activities to reviews in one insert: they close with the step's decision."""
+    def _sla_link(self, fname, pairs):
+        """Add (review id, record id) pairs to a many2many of the reviews in one insert."""
         if not pairs:
             return
-        field = self._fields["activity_ids"]
+        field = self._fields[fname]
         review_ids, activity_ids = zip(*pairs, strict=True)
         self.env.cr.execute(
             SQL(
@@ -242,7 +251,7 @@ class SalePolicyReview(models.Model):
                 list(activity_ids),
             )
         )
-        self.invalidate_recordset(["activity_ids"])
+        self.invalidate_recordset([fname])
 
     # ------------------------------------------------------------------
     # Reminder and escalation
@@ -294,6 +303,7 @@ class SalePolicyReview(models.Model):
         activity_type = self.env.ref("sale_order_policy.mail_activity_type_policy_escalation")
         order_model_id = self.env["ir.model"]._get_id("sale.order")
         activity_vals, activity_reviews, message_vals, log_entries = [], [], [], []
+        escalated_pairs = []
         escalation_users = {rule: rule._get_escalation_users() for rule in self.rule_id}
         for review in self:
             targets = escalation_users[review.rule_id].filtered(
@@ -305,6 +315,7 @@ class SalePolicyReview(models.Model):
                 "reviewers": ", ".join(review.reviewer_user_ids.mapped("name")),
                 "targets": ", ".join(targets.mapped("name")),
             }
+            escalated_pairs += [(review.id, user.id) for user in targets]
             for (lang, tz), users in self._sla_group_by_locale(targets).items():
                 localized = review.with_context(lang=lang)
                 local = dict(
@@ -374,7 +385,9 @@ class SalePolicyReview(models.Model):
                 .with_context(mail_activity_quick_update=True)
                 .create(activity_vals)
             )
-            self._sla_link_activities(list(zip(activity_reviews, activities.ids, strict=True)))
+            # Escalation activities close with the step's decision, like the reviewers' own.
+            self._sla_link("activity_ids", list(zip(activity_reviews, activities.ids, strict=True)))
+            self._sla_link("escalation_user_ids", escalated_pairs)
             self._sla_create_messages(message_vals)
             self.env["sale.policy.log"]._policy_add_many(log_entries)
 

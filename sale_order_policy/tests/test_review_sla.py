@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import SalePolicyCase
 
@@ -293,6 +294,33 @@ class TestReviewSla(SalePolicyCase):
         # The decision closes every review activity, the escalation ones included.
         self.assertFalse(review.activity_ids.exists())
         self.assertEqual(review.sla_status, "missed")
+
+    def test_escalated_user_reads_the_order_and_decides_from_it(self):
+        # A warehouse reviewer reads only the orders they review, until one is escalated.
+        self.rule.write(
+            {
+                "escalation_user_ids": [Command.set(self.warehouse.ids)],
+                "escalation_can_decide": True,
+            }
+        )
+        with freeze_time(FRIDAY_2PM_SHANGHAI):
+            order, review = self._submit()
+        as_warehouse = order.with_user(self.warehouse)
+        with self.assertRaises(AccessError):
+            as_warehouse.check_access("read")
+        my_reviews = self.env.ref("sale_order_policy.sale_policy_review_action_my")
+        domain = safe_eval(my_reviews.domain, {"uid": self.warehouse.id})
+        reviews_as_warehouse = self.env["sale.policy.review"].with_user(self.warehouse)
+        self.assertNotIn(review, reviews_as_warehouse.search(domain))
+        with freeze_time(review.deadline + timedelta(minutes=5)):
+            self._cron()
+            self.assertEqual(review.escalation_user_ids, self.warehouse)
+            as_warehouse.check_access("read")
+            self.assertIn(review, reviews_as_warehouse.search(domain))
+            self.assertTrue(as_warehouse.policy_can_decide)
+            as_warehouse.action_policy_approve()
+        self.assertEqual(order.approval_state, "approved")
+        self.assertEqual(review.decided_by_id, self.warehouse)
 
     def test_failing_review_is_logged_and_skipped(self):
         with freeze_time(FRIDAY_2PM_SHANGHAI):
