@@ -257,6 +257,27 @@ class SalePolicyReview(models.Model):
     # Reminder and escalation
     # ------------------------------------------------------------------
 
+    def _sla_delegates(self):
+        """{(reviewer id, company id): today's substitutes}, in one query for the batch."""
+        delegates = defaultdict(lambda: self.env["res.users"])
+        today = fields.Date.context_today(self)
+        delegations = (
+            self.env["sale.policy.delegation"]
+            .sudo()
+            .search(
+                [
+                    ("user_id", "in", self.reviewer_user_ids.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("date_from", "<=", today),
+                    ("date_to", ">=", today),
+                ]
+            )
+        )
+        for delegation in delegations:
+            key = (delegation.user_id.id, delegation.company_id.id)
+            delegates[key] |= delegation.delegate_id
+        return delegates
+
     def _sla_send_reminders(self, now):
         """Tell the reviewers who still have to decide that the step falls due soon."""
         if not self:
@@ -264,9 +285,13 @@ class SalePolicyReview(models.Model):
         author = self.env.user.partner_id
         subtype = self.env.ref("mail.mt_note")
         message_vals, log_entries = [], []
+        delegates = self._sla_delegates()
         for review in self:
             reviewers = review.reviewer_user_ids - review.approved_user_ids
-            for (lang, tz), users in self._sla_group_by_locale(reviewers).items():
+            recipients = reviewers.union(
+                *(delegates[(user.id, review.company_id.id)] for user in reviewers)
+            )
+            for (lang, tz), users in self._sla_group_by_locale(recipients).items():
                 localized = review.with_context(lang=lang)
                 body = localized.env._(
                     "Reminder: step %(step)s of %(order)s is due on %(deadline)s.",

@@ -197,6 +197,23 @@ class TestReviewSla(SalePolicyCase):
         message = self._sla_messages(order, "Reminder")
         self.assertEqual(message.notified_partner_ids, self.finance2.partner_id)
 
+    def test_reminder_reaches_the_reviewers_substitute(self):
+        with freeze_time(FRIDAY_2PM_SHANGHAI):
+            self.env["sale.policy.delegation"].with_user(self.finance).create(
+                {
+                    "user_id": self.finance.id,
+                    "delegate_id": self.finance2.id,
+                    "date_from": "2026-03-06",
+                    "date_to": "2026-03-13",
+                    "company_id": self.company.id,
+                }
+            )
+            order, review = self._submit()
+        with freeze_time(FRIDAY_2PM_SHANGHAI + timedelta(hours=19)):
+            self._cron()
+        message = self._sla_messages(order, "Reminder")
+        self.assertEqual(message.notified_partner_ids, (self.finance | self.finance2).partner_id)
+
     # ------------------------------------------------------------------
     # Breach and escalation
     # ------------------------------------------------------------------
