@@ -6,7 +6,7 @@ from pytz import utc
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from .sale_policy_protected_mixin import policy_privileged
 from .sale_policy_rule import DEPARTMENTS
@@ -443,9 +443,12 @@ class SalePolicyReview(models.Model):
                         note=self.env._(
                             "Please review %(order)s before %(deadline)s.",
                             order=review.order_id.name,
-                            deadline=review.deadline,
+                            # Stored in UTC, shown in the reviewer's timezone.
+                            deadline=format_datetime(self.env, review.deadline, tz=user.tz),
                         ),
-                        date_deadline=fields.Date.to_date(review.deadline),
+                        date_deadline=fields.Datetime.context_timestamp(
+                            review.with_context(tz=user.tz), review.deadline
+                        ).date(),
                     )
                 review.sudo().write({"activity_ids": [fields.Command.set(activities.ids)]})
 
