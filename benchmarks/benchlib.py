@@ -37,9 +37,12 @@ def rolled_back_env(args):
     cr = registry.cursor()
     try:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        if env["ir.module.module"].search_count(
-            [("name", "=", "sale_order_policy"), ("state", "=", "installed")]
-        ) != 1:
+        if (
+            env["ir.module.module"].search_count(
+                [("name", "=", "sale_order_policy"), ("state", "=", "installed")]
+            )
+            != 1
+        ):
             raise SystemExit(f"sale_order_policy is not installed in {args.database}")
         yield env
     finally:
@@ -113,6 +116,9 @@ def environment_line(env):
         f"{platform.python_version()}, {os.cpu_count()} CPU, load average {load:.1f} at start, "
         f"{fields.Datetime.now():%Y-%m-%d %H:%M} UTC"
     )
+
+
+HEADERS = ["scenario", "runs", "median ms", "CPU ms", "min ms", "queries", "target", "result"]
 
 
 def markdown_table(headers, rows):
@@ -214,7 +220,9 @@ class PolicyWorld:
                     "company_id": self.company.id,
                     "company_ids": [Command.set(self.company.ids)],
                     "groups_id": [
-                        Command.set([self.env.ref("base.group_user").id, self.env.ref(group_xmlid).id])
+                        Command.set(
+                            [self.env.ref("base.group_user").id, self.env.ref(group_xmlid).id]
+                        )
                     ],
                 }
             )
@@ -224,13 +232,13 @@ class PolicyWorld:
         self.company.sale_policy_enabled = enabled
         self.env.flush_all()
 
-    def make_order(self, n_lines, quantity, partner=None):
+    def make_order(self, n_lines, quantity, partner=None, team=None):
         """A complete quotation (every required element) created by the salesman."""
         products = self.products[:n_lines]
         vals = {
             "partner_id": (partner or self.customer).id,
             "user_id": self.salesman.id,
-            "team_id": self.team.id,
+            "team_id": (team or self.team).id,
             "company_id": self.company.id,
             "warehouse_id": self.warehouse.id,
             "payment_term_id": self.payment_term.id,
