@@ -19,8 +19,10 @@ class SaleOrder(models.Model):
         self.ensure_one()
         Check = self.env["sale.policy.check"].sudo()
         vals_list = []
-        check_types = self.env["sale.policy.check.type"].sudo().search_fetch(
-            [], ["code", "sequence", "active"]
+        check_types = (
+            self.env["sale.policy.check.type"]
+            .sudo()
+            .search_fetch([], ["code", "sequence", "active"])
         )
         for check_type in check_types:
             method = getattr(self, f"_policy_check_{check_type.code}", None)
@@ -76,9 +78,7 @@ class SaleOrder(models.Model):
             if not line.product_id and not line.is_downpayment:
                 missing.append(self.env._("a product on line “%(line)s”", line=label()))
             if float_compare(line.product_uom_qty, 0.0, precision_digits=6) <= 0:
-                missing.append(
-                    self.env._("a quantity above zero on line “%(line)s”", line=label())
-                )
+                missing.append(self.env._("a quantity above zero on line “%(line)s”", line=label()))
             if line.price_unit < 0 or (
                 not line.policy_free_of_charge
                 and not line.is_downpayment

@@ -1,3 +1,6 @@
-from . import test_approval_chain
-from . import test_policy_checks
-from . import test_policy_performance
+from . import (
+    test_approval_chain,
+    test_policy_checks,
+    test_policy_gate_queries,
+    test_policy_performance,
+)
