@@ -85,7 +85,8 @@ class SalePolicyLog(models.Model):
             "user_id": self.env.uid,
             "on_behalf_of_id": on_behalf_of.id if on_behalf_of else False,
             "comment": comment or False,
-            "amount_total": order.amount_total,
+            # The currency first: caching the amount then needs no query for it.
             "currency_id": order.currency_id.id,
+            "amount_total": order.amount_total,
             **extra,
         }

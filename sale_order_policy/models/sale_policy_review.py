@@ -35,7 +35,9 @@ class SalePolicyReview(models.Model):
     order_id = fields.Many2one(
         "sale.order", required=True, ondelete="restrict", index=True, check_company=True
     )
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="order_id.company_id", store=True, index=True, precompute=True
+    )
     rule_id = fields.Many2one("sale.policy.rule", required=True, ondelete="restrict")
     name = fields.Char(required=True)
     department = fields.Selection(DEPARTMENTS, required=True, default="sales", index=True)
@@ -393,8 +395,9 @@ class SalePolicyReview(models.Model):
                 "sequence": rule.sequence,
                 "review_round": review_round,
                 "approval_mode": rule.approval_mode,
-                "amount_total": order.amount_total,
+                # The currency first: caching the amount then needs no query for it.
                 "currency_id": order.currency_id.id,
+                "amount_total": order.amount_total,
                 "state": "waiting",
                 **(extra_vals or {}),
             }
@@ -410,7 +413,10 @@ class SalePolicyReview(models.Model):
     def _activate(self):
         """Open these reviews: reviewers, deadline, activities."""
         now = fields.Datetime.now()
-        activity_type = self.env.ref("sale_order_policy.mail_activity_type_policy_review")
+        # The id from the (cached) xmlid table: env.ref() would query the type's existence.
+        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "sale_order_policy.mail_activity_type_policy_review"
+        )
         for review in self:
             reviewers = review.rule_id._get_reviewers(review.order_id)
             if not reviewers:
@@ -437,7 +443,7 @@ class SalePolicyReview(models.Model):
                 activities = self.env["mail.activity"]
                 for user in reviewers:
                     activities |= review.order_id.sudo().activity_schedule(
-                        activity_type_id=activity_type.id,
+                        activity_type_id=activity_type_id,
                         user_id=user.id,
                         summary=self.env._("Review: %(step)s", step=review.name),
                         note=self.env._(

@@ -5,6 +5,7 @@ from . import (
     test_concurrency,
     test_multi_company,
     test_policy_checks,
+    test_policy_gate_queries,
     test_policy_performance,
     test_review_sla,
     test_review_sla_tour,
