@@ -1,10 +1,10 @@
 """Translations of sale_order_policy.
 
-    i18n.py export CONF DB   re-export i18n/sale_order_policy.pot from a database that has
-                             the module installed, then rebuild i18n/zh_CN.po from it: every
-                             msgid of the template, translated from the current zh_CN.po or
-                             from i18n/parts/*.po; prints what is still untranslated.
-    i18n.py check            exit 1 if zh_CN.po leaves any msgid of the template untranslated.
+i18n.py export CONF DB   re-export i18n/sale_order_policy.pot from a database that has
+                         the module installed, then rebuild i18n/zh_CN.po from it: every
+                         msgid of the template, translated from the current zh_CN.po or
+                         from i18n/parts/*.po; prints what is still untranslated.
+i18n.py check            exit 1 if zh_CN.po leaves any msgid of the template untranslated.
 """
 
 import glob
@@ -36,8 +36,19 @@ def export(conf, db):
     with tempfile.TemporaryDirectory() as tmp:
         target = os.path.join(tmp, "sale_order_policy.pot")
         subprocess.run(
-            [sys.executable, "-m", "odoo", "-c", conf, "-d", db, f"--i18n-export={target}",
-             "--modules=sale_order_policy", "--stop-after-init", "--log-level=warn"],
+            [
+                sys.executable,
+                "-m",
+                "odoo",
+                "-c",
+                conf,
+                "-d",
+                db,
+                f"--i18n-export={target}",
+                "--modules=sale_order_policy",
+                "--stop-after-init",
+                "--log-level=warn",
+            ],
             check=True,
         )
         pot = polib.pofile(target)

@@ -1,3 +1,5 @@
+# ruff: noqa: I001 - the engine mixin first: the models below inherit it.
+from . import sale_policy_protected_mixin
 from . import (
     payment_transaction,
     res_company,
@@ -17,12 +19,11 @@ from . import (
     sale_policy_delegation,
     sale_policy_log,
     sale_policy_log_change,
-    sale_policy_protected_mixin,
     sale_policy_review,
     sale_policy_review_change,
+    sale_policy_review_sla,
     sale_policy_revision,
     sale_policy_revision_line,
-    sale_policy_review_sla,
     sale_policy_rule,
     sale_policy_rule_change,
 )

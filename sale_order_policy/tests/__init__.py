@@ -3,6 +3,7 @@ from . import (
     test_change_request,
     test_change_tour,
     test_concurrency,
+    test_i18n,
     test_multi_company,
     test_policy_checks,
     test_policy_gate_queries,
