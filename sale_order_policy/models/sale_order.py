@@ -205,9 +205,15 @@ class SaleOrder(models.Model):
                     break
         return changed
 
+    def _policy_selection_label(self, fname):
+        """The selection label of `fname`, in the user's language."""
+        self.ensure_one()
+        labels = dict(self._fields[fname]._description_selection(self.env))
+        return labels.get(self[fname], self[fname])
+
     def _policy_gate_message(self):
         self.ensure_one()
-        state = dict(APPROVAL_STATES)[self.approval_state]
+        state = self._policy_selection_label("approval_state")
         return self.env._(
             "Order %(order)s cannot be confirmed before it is approved (approval: %(state)s). "
             "Submit it for review first.",
@@ -255,7 +261,7 @@ class SaleOrder(models.Model):
                 self.env._(
                     "Order %(order)s is already %(state)s.",
                     order=self.name,
-                    state=dict(APPROVAL_STATES)[self.approval_state],
+                    state=self._policy_selection_label("approval_state"),
                 )
             )
         next_round = self.policy_round + 1

@@ -231,7 +231,7 @@ class SalePolicyReview(models.Model):
                     "(%(state)s).",
                     step=self.name,
                     order=self.order_id.name,
-                    state=dict(REVIEW_STATES)[self.state],
+                    state=dict(self._fields["state"]._description_selection(self.env))[self.state],
                 )
             )
         user = self.env.user
