@@ -39,7 +39,7 @@ class SalePolicyReview(models.Model):
         related="order_id.company_id", store=True, index=True, precompute=True
     )
     rule_id = fields.Many2one("sale.policy.rule", required=True, ondelete="restrict")
-    name = fields.Char(required=True)
+    name = fields.Char(related="rule_id.name", string="Step")
     department = fields.Selection(DEPARTMENTS, required=True, default="sales", index=True)
     applies_to = fields.Selection(
         [("order", "Order"), ("change", "Change Request"), ("cancel", "Cancellation")],
@@ -389,7 +389,6 @@ class SalePolicyReview(models.Model):
             {
                 "order_id": order.id,
                 "rule_id": rule.id,
-                "name": rule.name,
                 "department": rule.department,
                 "applies_to": applies_to,
                 "sequence": rule.sequence,
