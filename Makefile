@@ -7,6 +7,7 @@ CONF := $(ROOT)/.odoo.conf
 DEMO_DB ?= sop_demo
 TEST_DB ?= sop_test
 COMPAT_DB ?= sop_compat
+COMPAT_PORT ?= 8169
 PORT ?= 8069
 MODULE := sale_order_policy
 TESTS ?= $(MODULE)/tests
@@ -49,8 +50,8 @@ test: lint test-db
 # Odoo's own sale and sale_stock tests with this module installed and the policy disabled.
 test-compat: bootstrap
 	$(VENV)/bin/python tools/dbtool.py drop $(CONF) $(COMPAT_DB)
-	$(ODOO) -c $(CONF) -d $(COMPAT_DB) -i $(MODULE) --without-demo=False --stop-after-init --log-level=warn
-	$(ODOO) -c $(CONF) -d $(COMPAT_DB) --test-tags '/sale,/sale_stock' --stop-after-init --log-level=test -u sale_stock
+	$(ODOO) -c $(CONF) -d $(COMPAT_DB) --http-port=$(COMPAT_PORT) -i $(MODULE) --without-demo=False --stop-after-init --log-level=warn
+	$(ODOO) -c $(CONF) -d $(COMPAT_DB) --http-port=$(COMPAT_PORT) --test-tags '/sale,/sale_stock' --stop-after-init --log-level=test -u sale_stock
 
 benchmark: bootstrap
 	$(VENV)/bin/python benchmarks/run_all.py --config $(CONF)
