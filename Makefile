@@ -51,6 +51,7 @@ test: lint test-db
 test-compat: bootstrap
 	$(VENV)/bin/python tools/dbtool.py drop $(CONF) $(COMPAT_DB)
 	$(ODOO) -c $(CONF) -d $(COMPAT_DB) --http-port=$(COMPAT_PORT) -i $(MODULE) --without-demo=False --stop-after-init --log-level=warn
+	$(VENV)/bin/python tools/dbtool.py disable-policy $(CONF) $(COMPAT_DB)
 	$(ODOO) -c $(CONF) -d $(COMPAT_DB) --http-port=$(COMPAT_PORT) --test-tags '/sale,/sale_stock' --stop-after-init --log-level=test -u sale_stock
 
 benchmark: bootstrap

@@ -1,4 +1,5 @@
-"""Small database helpers for the Makefile: `installed CONF DB MODULE`, `drop CONF DB`."""
+"""Database helpers for the Makefile: `installed CONF DB MODULE`, `drop CONF DB`,
+`disable-policy CONF DB`."""
 
 import configparser
 import sys
@@ -33,6 +34,14 @@ def installed(conf, dbname, module):
     return bool(row and row[0] == "installed")
 
 
+def disable_policy(conf, dbname):
+    """The demo data turns the policy on; Odoo's own tests run with it off."""
+    cnx = connect(conf, dbname)
+    with cnx, cnx.cursor() as cr:
+        cr.execute("UPDATE res_company SET sale_policy_enabled = FALSE")
+    cnx.close()
+
+
 def drop(conf, dbname):
     cnx = connect(conf, "postgres")
     cnx.autocommit = True
@@ -51,5 +60,7 @@ if __name__ == "__main__":
         sys.exit(0 if installed(conf, dbname, rest[0]) else 1)
     elif command == "drop":
         drop(conf, dbname)
+    elif command == "disable-policy":
+        disable_policy(conf, dbname)
     else:
         sys.exit(f"unknown command {command}")
