@@ -11,6 +11,8 @@ from . import (
     sale_policy_check,
     sale_policy_check_type,
     sale_policy_delegation,
+    sale_policy_exception,
+    sale_policy_exception_type,
     sale_policy_log,
     sale_policy_protected_mixin,
     sale_policy_review,
