@@ -31,6 +31,7 @@
         "views/sale_order_views.xml",
         "views/sale_policy_exception_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sale_order_tracking_views.xml",
         "wizards/sale_policy_reject_views.xml",
         "wizards/sale_policy_exception_override_views.xml",
         "reports/sale_policy_approval_sheet.xml",

@@ -1,4 +1,6 @@
 from . import (
+    account_move,
+    account_move_line,
     payment_transaction,
     res_company,
     res_config_settings,
@@ -8,6 +10,7 @@ from . import (
     sale_order_checks,
     sale_order_credit,
     sale_order_line,
+    sale_order_tracking,
     sale_policy_check,
     sale_policy_check_type,
     sale_policy_delegation,
@@ -17,4 +20,5 @@ from . import (
     sale_policy_protected_mixin,
     sale_policy_review,
     sale_policy_rule,
+    stock_picking,
 )

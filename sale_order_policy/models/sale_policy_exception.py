@@ -210,7 +210,9 @@ class SalePolicyException(models.Model):
                     {
                         key: value
                         for key, value in self._policy_defaults(order, exc_type).items()
-                        if key not in vals or key in ("block_delivery", "block_invoice")
+                        if key not in vals
+                        or key in ("block_delivery", "block_invoice")
+                        or (key in ("user_id", "deadline") and not vals[key])
                     }
                 )
         if not is_policy_privileged():
@@ -515,6 +517,7 @@ class SalePolicyException(models.Model):
             Log._policy_add(order, "exception", comment=comment)
             if exc.origin == "manual":
                 order.message_post(body=comment, subtype_xmlid="mail.mt_note")
+                exc.message_subscribe(partner_ids=(exc.user_id | order.user_id).partner_id.ids)
             for user in exc.user_id | order.user_id:
                 activity_vals.append(
                     {
@@ -578,3 +581,382 @@ class SalePolicyException(models.Model):
             document=document,
             exceptions=names,
         )
+
+    def _policy_close_with_note(self, note, state="resolved"):
+        """Close these exceptions automatically (condition cleared, order cancelled)."""
+        if not self:
+            return
+        with policy_privileged():
+            self.sudo().write({"resolution": note, "auto_resolved": True})
+        self._policy_close(state)
+
+    # ------------------------------------------------------------------
+    # Automatic detection (grouped SQL, one query per detector)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _policy_detectors(self):
+        """code → method returning {order id: (message, links)} of orders in the condition.
+        Other modules add their own detectors here."""
+        return {
+            "late_delivery": self._detect_late_delivery,
+            "stock_shortage": self._detect_stock_shortage,
+            "payment_overdue": self._detect_payment_overdue,
+            "credit": self._detect_credit,
+        }
+
+    @api.model
+    def _policy_cleared_notes(self):
+        return {
+            "late_delivery": self.env._(
+                "Resolved automatically: the order is fully delivered (or no longer has "
+                "anything to deliver)."
+            ),
+            "stock_shortage": self.env._(
+                "Resolved automatically: the delivery is ready (or done)."
+            ),
+            "payment_overdue": self.env._(
+                "Resolved automatically: no invoice of the order is overdue any more."
+            ),
+            "credit": self.env._(
+                "Resolved automatically: the customer is back within the credit limit."
+            ),
+        }
+
+    @api.model
+    def _policy_detect(self, orders=None, codes=None):
+        """Raise what is detected, resolve what has cleared. `orders`: limit to these
+        orders (event hooks); None: every order of the companies with the policy on.
+        Returns {code: (raised, resolved)} counts."""
+        companies = self.env["res.company"].sudo().search([("sale_policy_enabled", "=", True)])
+        if orders is not None:
+            orders = orders.sudo().filtered(lambda o: o.company_id in companies)
+            if not orders:
+                return {}
+        if not companies:
+            return {}
+        self.env.flush_all()
+        Type = self.env["sale.policy.exception.type"].sudo()
+        Order = self.env["sale.order"].sudo()
+        notes = self._policy_cleared_notes()
+        stats = {}
+        for code, detector in self._policy_detectors().items():
+            if codes and code not in codes:
+                continue
+            found = detector(companies, orders)
+            # Orders currently under an open exception of this code.
+            open_exc = self.sudo().search(
+                [
+                    ("code", "=", code),
+                    ("state", "in", OPEN_STATES),
+                    ("company_id", "in", companies.ids),
+                    *([("order_id", "in", orders.ids)] if orders is not None else []),
+                ]
+            )
+            open_order_ids = set(open_exc.order_id.ids)
+            items = []
+            new_orders = Order.browse([oid for oid in found if oid not in open_order_ids])
+            types = {company: Type._policy_find(code, company) for company in companies}
+            for order in new_orders:
+                exc_type = types[order.company_id]
+                if not exc_type or not exc_type.active:
+                    continue
+                message, links = found[order.id]
+                items.append((order, exc_type, message, links))
+            raised = self._policy_raise_many(items, origin="auto")
+            cleared = open_exc.filtered(lambda e, found=found: e.order_id.id not in found)
+            cleared._policy_close_with_note(notes.get(code, ""))
+            stats[code] = (len(raised), len(cleared))
+        return stats
+
+    @api.model
+    def _detect_sql(self, query):
+        self.env.cr.execute(query)
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _policy_scope_sql(self, companies, orders, alias="so"):
+        scope = SQL("%s.company_id = ANY(%s)", SQL.identifier(alias), companies.ids)
+        if orders is not None:
+            scope = SQL("%s AND %s.id = ANY(%s)", scope, SQL.identifier(alias), orders.ids)
+        return scope
+
+    @api.model
+    def _detect_late_delivery(self, companies, orders):
+        """Committed date passed with quantities undelivered."""
+        now = fields.Datetime.now()
+        rows = self._detect_sql(
+            SQL(
+                """
+                SELECT so.id, so.name, so.commitment_date, MIN(sp.id)
+                  FROM sale_order so
+             LEFT JOIN stock_picking sp ON sp.sale_id = so.id
+                       AND sp.state NOT IN ('done', 'cancel')
+                 WHERE %(scope)s
+                   AND so.state = 'sale'
+                   AND so.commitment_date < %(now)s
+                   AND so.delivery_status IN ('pending', 'started', 'partial')
+              GROUP BY so.id
+                """,
+                scope=self._policy_scope_sql(companies, orders),
+                now=now,
+            )
+        )
+        result = {}
+        for order_id, name, commitment, picking_id in rows:
+            days = (now - commitment).total_seconds() / 86400.0
+            result[order_id] = (
+                self.env._(
+                    "Order %(order)s was committed for %(date)s and is not fully delivered "
+                    "(%(days)s days late).",
+                    order=name,
+                    date=fields.Datetime.to_string(commitment),
+                    days=f"{days:.1f}",
+                ),
+                {"picking_id": picking_id},
+            )
+        return result
+
+    @api.model
+    def _detect_stock_shortage(self, companies, orders):
+        """The delivery is not ready N days (company setting) before the committed date."""
+        now = fields.Datetime.now()
+        rows = self._detect_sql(
+            SQL(
+                """
+                SELECT so.id, so.name, so.commitment_date, MIN(sp.id)
+                  FROM sale_order so
+                  JOIN res_company rc ON rc.id = so.company_id
+                  JOIN stock_picking sp ON sp.sale_id = so.id
+                 WHERE %(scope)s
+                   AND so.state = 'sale'
+                   AND so.commitment_date
+                       <= %(now)s + make_interval(days => rc.sale_policy_at_risk_days)
+                   AND so.delivery_status IN ('pending', 'started', 'partial')
+                   AND sp.state IN ('draft', 'waiting', 'confirmed')
+              GROUP BY so.id
+                """,
+                scope=self._policy_scope_sql(companies, orders),
+                now=now,
+            )
+        )
+        return {
+            order_id: (
+                self.env._(
+                    "The delivery of order %(order)s, committed for %(date)s, is not ready: "
+                    "stock is missing.",
+                    order=name,
+                    date=fields.Datetime.to_string(commitment),
+                ),
+                {"picking_id": picking_id},
+            )
+            for order_id, name, commitment, picking_id in rows
+        }
+
+    @api.model
+    def _detect_payment_overdue(self, companies, orders):
+        """An invoice of the order is overdue past the company's grace days."""
+        today = fields.Date.context_today(self)
+        rows = self._detect_sql(
+            SQL(
+                """
+                SELECT so.id, so.name, MIN(am.id), MIN(am.invoice_date_due)
+                  FROM sale_order so
+                  JOIN res_company rc ON rc.id = so.company_id
+                  JOIN sale_order_line sol ON sol.order_id = so.id
+                  JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                  JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                  JOIN account_move am ON am.id = aml.move_id
+                 WHERE %(scope)s
+                   AND so.state = 'sale'
+                   AND am.move_type = 'out_invoice'
+                   AND am.state = 'posted'
+                   AND am.payment_state IN ('not_paid', 'partial')
+                   AND am.invoice_date_due + rc.sale_policy_overdue_days < %(today)s
+              GROUP BY so.id
+                """,
+                scope=self._policy_scope_sql(companies, orders),
+                today=today,
+            )
+        )
+        Move = self.env["account.move"].sudo()
+        return {
+            order_id: (
+                self.env._(
+                    "Invoice %(invoice)s of order %(order)s was due on %(due)s and is still "
+                    "unpaid after the grace days.",
+                    invoice=Move.browse(move_id).name,
+                    order=name,
+                    due=fields.Date.to_string(due),
+                ),
+                {"invoice_id": move_id},
+            )
+            for order_id, name, move_id, due in rows
+        }
+
+    @api.model
+    def _detect_credit(self, companies, orders):
+        """Confirmed orders still to invoice whose customer is over its credit limit:
+        exposure = open receivables + confirmed orders left to invoice, per customer."""
+        companies = companies.filtered("account_use_credit_limit")
+        if not companies:
+            return {}
+        partner_scope = SQL("TRUE")
+        if orders is not None:
+            partner_scope = SQL(
+                "p.commercial_partner_id = ANY(%s)",
+                orders.partner_id.commercial_partner_id.ids,
+            )
+        rows = self._detect_sql(
+            SQL(
+                """
+                WITH exposure AS (
+                    SELECT p.commercial_partner_id AS partner_id, aml.company_id,
+                           SUM(aml.amount_residual) AS amount
+                      FROM account_move_line aml
+                      JOIN res_partner p ON p.id = aml.partner_id
+                      JOIN account_account acc ON acc.id = aml.account_id
+                     WHERE aml.company_id = ANY(%(companies)s)
+                       AND acc.account_type = 'asset_receivable'
+                       AND aml.parent_state = 'posted'
+                       AND NOT aml.reconciled
+                       AND %(partner_scope)s
+                  GROUP BY 1, 2
+                 UNION ALL
+                    SELECT p.commercial_partner_id, o.company_id,
+                           SUM(l.price_total * GREATEST(l.product_uom_qty - l.qty_invoiced, 0)
+                               / l.product_uom_qty / COALESCE(NULLIF(o.currency_rate, 0), 1))
+                      FROM sale_order_line l
+                      JOIN sale_order o ON o.id = l.order_id
+                      JOIN res_partner p ON p.id = o.partner_id
+                     WHERE o.company_id = ANY(%(companies)s)
+                       AND o.state = 'sale'
+                       AND l.product_uom_qty > 0
+                       AND %(partner_scope)s
+                  GROUP BY 1, 2
+                )
+                SELECT partner_id, company_id, SUM(amount)
+                  FROM exposure
+              GROUP BY 1, 2
+                HAVING SUM(amount) > 0
+                """,
+                companies=companies.ids,
+                partner_scope=partner_scope,
+            )
+        )
+        over = {}
+        Partner = self.env["res.partner"].sudo()
+        by_company = {}
+        for partner_id, company_id, amount in rows:
+            by_company.setdefault(company_id, {})[partner_id] = amount
+        for company in companies:
+            exposures = by_company.get(company.id)
+            if not exposures:
+                continue
+            partners = Partner.browse(list(exposures)).with_company(company)
+            currency = company.currency_id
+            for partner in partners:
+                limit = partner.credit_limit
+                exposure = float(exposures[partner.id])
+                if limit and limit > 0 and currency.compare_amounts(exposure, limit) > 0:
+                    over[(partner.id, company.id)] = (exposure, limit)
+        if not over:
+            return {}
+        rows = self._detect_sql(
+            SQL(
+                """
+                SELECT so.id, so.name, p.commercial_partner_id, so.company_id
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                 WHERE %(scope)s
+                   AND so.state = 'sale'
+                   AND so.invoice_status != 'invoiced'
+                   AND p.commercial_partner_id = ANY(%(partners)s)
+                """,
+                scope=self._policy_scope_sql(companies, orders),
+                partners=list({partner_id for partner_id, _company in over}),
+            )
+        )
+        result = {}
+        for order_id, name, partner_id, company_id in rows:
+            if (partner_id, company_id) not in over:
+                continue
+            exposure, limit = over[(partner_id, company_id)]
+            currency = self.env["res.company"].browse(company_id).currency_id
+            result[order_id] = (
+                self.env._(
+                    "The customer of order %(order)s is over its credit limit: exposure "
+                    "%(exposure)s, limit %(limit)s.",
+                    order=name,
+                    exposure=f"{exposure:,.2f} {currency.name}",
+                    limit=f"{limit:,.2f} {currency.name}",
+                ),
+                {},
+            )
+        return result
+
+    # ------------------------------------------------------------------
+    # Escalation and cron
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _policy_escalate(self):
+        """Open exceptions past their deadline go to the team leader, once."""
+        overdue = self.sudo().search(
+            [
+                ("state", "in", OPEN_STATES),
+                ("deadline", "<", fields.Datetime.now()),
+                ("escalated_on", "=", False),
+            ]
+        )
+        if not overdue:
+            return overdue
+        now = fields.Datetime.now()
+        with policy_privileged():
+            overdue.write({"escalated_on": now})
+        activity_type = self.env.ref(
+            "sale_order_policy.mail_activity_type_policy_exception_escalated"
+        )
+        model_id = self.env["ir.model"]._get_id(self._name)
+        Log = self.env["sale.policy.log"]
+        activity_vals = []
+        for exc in overdue:
+            leader = exc.team_id.user_id
+            comment = self.env._(
+                "Exception %(exception)s passed its deadline %(deadline)s without being "
+                "resolved; escalated to %(leader)s.",
+                exception=exc.name,
+                deadline=fields.Datetime.to_string(exc.deadline),
+                leader=leader.name or self.env._("nobody (the sales team has no leader)"),
+            )
+            Log._policy_add(exc.order_id, "escalate", comment=comment)
+            if leader:
+                exc.message_subscribe(partner_ids=leader.partner_id.ids)
+                activity_vals.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": exc.id,
+                        "activity_type_id": activity_type.id,
+                        "summary": self.env._("Escalated: %(type)s", type=exc.type_id.name),
+                        "note": comment,
+                        "user_id": leader.id,
+                        "date_deadline": fields.Date.context_today(self),
+                    }
+                )
+            exc.message_post(body=comment, subtype_xmlid="mail.mt_note")
+        if activity_vals:
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+                activity_vals
+            )
+        return overdue
+
+    @api.model
+    def _cron_detect(self):
+        stats = self._policy_detect()
+        escalated = self._policy_escalate()
+        _logger.info(
+            "Order exception detection: %s; %s escalated",
+            ", ".join(f"{code} +{r}/-{c}" for code, (r, c) in stats.items()),
+            len(escalated),
+        )
+        return stats
