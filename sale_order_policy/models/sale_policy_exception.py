@@ -490,10 +490,7 @@ class SalePolicyException(models.Model):
         open_exc = self.sudo().search(
             [("order_id", "in", orders.ids), ("code", "=", code), ("state", "in", OPEN_STATES)]
         )
-        if open_exc:
-            with policy_privileged():
-                open_exc.write({"resolution": note, "auto_resolved": True})
-            open_exc._policy_close("resolved")
+        open_exc._policy_close_with_note(note)
         return open_exc.with_env(self.env)
 
     def _policy_on_raised(self):
@@ -514,8 +511,10 @@ class SalePolicyException(models.Model):
                 type=exc.type_id.name,
                 description=exc.description,
             )
-            Log._policy_add(order, "exception", comment=comment)
             if exc.origin == "manual":
+                # Detected exceptions are recorded in the register itself (origin, raised
+                # on); the policy log keeps what people do.
+                Log._policy_add(order, "exception", comment=comment)
                 order.message_post(body=comment, subtype_xmlid="mail.mt_note")
                 exc.message_subscribe(partner_ids=(exc.user_id | order.user_id).partner_id.ids)
             for user in exc.user_id | order.user_id:
@@ -535,10 +534,24 @@ class SalePolicyException(models.Model):
                 activity_vals
             )
 
-    def _policy_close(self, state):
-        now = fields.Datetime.now()
+    def _policy_close(self, state, note=None):
+        """Close the exceptions. A user's close is logged in the policy log and the
+        chatter one by one; an automatic close (`note` given, e.g. delivery done) is
+        batched: the note becomes the resolution and the open activities are removed."""
+        vals = {
+            "state": state,
+            "resolved_on": fields.Datetime.now(),
+            "resolved_by_id": self.env.uid,
+        }
+        if note is not None:
+            vals.update(resolution=note, auto_resolved=True)
         with policy_privileged():
-            self.write({"state": state, "resolved_on": now, "resolved_by_id": self.env.uid})
+            self.sudo().write(vals)
+        if note is not None:
+            # The condition cleared by itself: the to-dos are obsolete, the note is the
+            # resolution (tracked in the chatter with the state).
+            self.sudo().activity_ids.unlink()
+            return
         Log = self.env["sale.policy.log"]
         for exc in self.sudo():
             if state == "resolved":
@@ -551,7 +564,7 @@ class SalePolicyException(models.Model):
                 comment = self.env._("Exception cancelled: %(exception)s", exception=exc.name)
             Log._policy_add(exc.order_id, "exception", comment=comment)
             exc.activity_ids.action_feedback(feedback=exc.resolution or comment)
-            exc.message_post(body=comment, subtype_xmlid="mail.mt_note")
+            exc.order_id.message_post(body=comment, subtype_xmlid="mail.mt_note")
 
     # ------------------------------------------------------------------
     # Blocking
@@ -584,11 +597,8 @@ class SalePolicyException(models.Model):
 
     def _policy_close_with_note(self, note, state="resolved"):
         """Close these exceptions automatically (condition cleared, order cancelled)."""
-        if not self:
-            return
-        with policy_privileged():
-            self.sudo().write({"resolution": note, "auto_resolved": True})
-        self._policy_close(state)
+        if self:
+            self._policy_close(state, note=note)
 
     # ------------------------------------------------------------------
     # Automatic detection (grouped SQL, one query per detector)

@@ -1,1 +1,1 @@
-from . import test_approval_chain, test_order_tracking
+from . import test_approval_chain, test_order_exception_tour, test_order_tracking
