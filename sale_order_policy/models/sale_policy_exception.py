@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 from odoo.tools.sql import create_index
 
 from .sale_policy_exception_type import SEVERITIES
@@ -714,14 +714,14 @@ class SalePolicyException(models.Model):
         )
         result = {}
         for order_id, name, commitment, picking_id in rows:
-            days = (now - commitment).total_seconds() / 86400.0
+            days = round((now - commitment).total_seconds() / 86400.0, 1)
             result[order_id] = (
                 self.env._(
                     "Order %(order)s was committed for %(date)s and is not fully delivered "
                     "(%(days)s days late).",
                     order=name,
                     date=fields.Datetime.to_string(commitment),
-                    days=f"{days:.1f}",
+                    days=days,
                 ),
                 {"picking_id": picking_id},
             )
@@ -893,13 +893,15 @@ class SalePolicyException(models.Model):
                 continue
             exposure, limit = over[(partner_id, company_id)]
             currency = self.env["res.company"].browse(company_id).currency_id
+            exposure_text = format_amount(self.env, exposure, currency)
+            limit_text = format_amount(self.env, limit, currency)
             result[order_id] = (
                 self.env._(
                     "The customer of order %(order)s is over its credit limit: exposure "
                     "%(exposure)s, limit %(limit)s.",
                     order=name,
-                    exposure=f"{exposure:,.2f} {currency.name}",
-                    limit=f"{limit:,.2f} {currency.name}",
+                    exposure=exposure_text,
+                    limit=limit_text,
                 ),
                 {},
             )
