@@ -22,7 +22,6 @@ OPEN_STATES = ("open", "in_progress")
 ENGINE_FIELDS = frozenset(
     {
         "state",
-        "order_id",
         "resolved_on",
         "resolved_by_id",
         "auto_resolved",
@@ -32,6 +31,13 @@ ENGINE_FIELDS = frozenset(
         "overridden_on",
         "origin",
     }
+)
+# Set when the exception is raised, never changed afterwards (nobody unblocks an order by
+# editing the exception: a sales manager overrides, with a reason).
+FIXED_FIELDS = frozenset({"order_id", "type_id", "blocking", "block_delivery", "block_invoice"})
+# What the handlers edit while the exception is open; frozen once it is closed.
+HANDLING_FIELDS = frozenset(
+    {"description", "severity", "user_id", "deadline", "resolution", "picking_id", "invoice_id"}
 )
 
 
@@ -201,7 +207,7 @@ class SalePolicyException(models.Model):
                 # Raised by hand: state and origin are not the user's to choose.
                 vals["state"] = "open"
                 vals["origin"] = "manual"
-                for fname in ENGINE_FIELDS - {"state", "origin", "order_id"}:
+                for fname in ENGINE_FIELDS - {"state", "origin"}:
                     vals.pop(fname, None)
             exc_type = Type.browse(vals.get("type_id"))
             order = Order.browse(vals.get("order_id"))
@@ -224,17 +230,26 @@ class SalePolicyException(models.Model):
         return exceptions
 
     def write(self, vals):
-        if not is_policy_privileged() and ENGINE_FIELDS & set(vals):
-            raise UserError(
-                self.env._(
-                    "The state of an exception changes only with its buttons (Start, "
-                    "Resolve, Cancel, Override)."
+        if not is_policy_privileged():
+            if ENGINE_FIELDS & set(vals):
+                raise UserError(
+                    self.env._(
+                        "The state of an exception changes only with its buttons (Start, "
+                        "Resolve, Cancel, Override)."
+                    )
                 )
-            )
-        if not is_policy_privileged() and "type_id" in vals:
-            raise UserError(
-                self.env._("The type of an exception cannot change; cancel it and raise another.")
-            )
+            if FIXED_FIELDS & set(vals):
+                raise UserError(
+                    self.env._(
+                        "The order, type and blocking of an exception are set when it is "
+                        "raised. Cancel it and raise another, or ask a sales manager to "
+                        "override the block."
+                    )
+                )
+            if HANDLING_FIELDS & set(vals) and any(e.state not in OPEN_STATES for e in self):
+                raise UserError(
+                    self.env._("A resolved or cancelled exception cannot be changed any more.")
+                )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -425,6 +425,15 @@ class TestManualAndAccess(TrackingCase):
         exc = self.Exc._policy_raise(order, "other", "Something odd")
         with self.assertRaises(UserError):
             exc.with_user(self.salesman).write({"state": "resolved"})
+        blocking = self.Exc._policy_raise(order, "customer_change", "Hold")
+        with self.assertRaises(UserError):
+            blocking.with_user(self.salesman).write({"blocking": False})
+        with self.assertRaises(UserError):
+            blocking.with_user(self.salesman).write({"order_id": self._confirmed().id})
+        blocking.with_user(self.salesman).write({"resolution": "Customer confirmed"})
+        blocking.with_user(self.salesman).action_resolve()
+        with self.assertRaises(UserError):
+            blocking.with_user(self.salesman).write({"resolution": "Rewritten history"})
         with self.assertRaises(UserError):
             exc.with_user(self.sales_head).sudo().unlink()
 
