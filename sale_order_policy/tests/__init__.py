@@ -1,1 +1,6 @@
-from . import test_approval_chain, test_order_exception_tour, test_order_tracking
+from . import (
+    test_approval_chain,
+    test_order_exception_tour,
+    test_order_handoff_optional,
+    test_order_tracking,
+)
