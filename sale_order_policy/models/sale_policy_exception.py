@@ -422,11 +422,13 @@ class SalePolicyException(models.Model):
             )
 
     @api.model
-    def _policy_raise(self, order, code, message, **links):
+    def _policy_raise(self, order, code, message, origin="auto", **links):
         """Raise exception `code` on `order`, or return the one already open.
 
         `links` may hold picking / invoice records (or ids), and `severity`, `user`,
-        `blocking` to override the type's defaults.
+        `blocking` to override the type's defaults. `origin`: "auto" for what a feature
+        detects (rating, dunning...), "manual" when a user asked for it (then it is also
+        written to the policy log and the order's chatter).
         """
         order.ensure_one()
         exc_type = (
@@ -436,7 +438,7 @@ class SalePolicyException(models.Model):
             raise UserError(
                 self.env._("No exception type with code %(code)s is defined.", code=code)
             )
-        return self._policy_raise_many([(order, exc_type, message, links)])[order.id]
+        return self._policy_raise_many([(order, exc_type, message, links)], origin=origin)[order.id]
 
     @api.model
     def _policy_raise_many(self, items, origin="manual"):
