@@ -27,6 +27,7 @@ from . import (
     sale_policy_review_change,
     sale_policy_revision,
     sale_policy_revision_line,
+    sale_policy_review_sla,
     sale_policy_rule,
     sale_policy_rule_change,
     stock_picking,

@@ -1,1 +1,1 @@
-
+from . import sale_policy_sla_report
