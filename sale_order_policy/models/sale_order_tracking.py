@@ -270,13 +270,18 @@ class SaleOrder(models.Model):
     # Confirmation: milestone, hand-off, credit detection
     # ------------------------------------------------------------------
 
+    def _prepare_confirmation_values(self):
+        # Stamped in the same UPDATE that confirms the order.
+        return {
+            **super()._prepare_confirmation_values(),
+            "policy_confirmed_on": fields.Datetime.now(),
+        }
+
     def _action_confirm(self):
         res = super()._action_confirm()
-        tracked = self.filtered(lambda o: o._policy_active())
-        if tracked:
-            tracked.write({"policy_confirmed_on": fields.Datetime.now()})
-            tracked._policy_hand_off()
-            self.env["sale.policy.exception"]._policy_detect(tracked, codes=("credit",))
+        # The credit check ran at review; later overruns are detected by the cron and on
+        # payments (account.move.line.reconcile).
+        self.filtered(lambda o: o._policy_active())._policy_hand_off()
         return res
 
     def _action_cancel(self):
@@ -336,9 +341,11 @@ class SaleOrder(models.Model):
             )
             for department, records in order._policy_hand_off_documents():
                 if department == "warehouse":
+                    # Deliveries carry the note in a field shown on the transfer.
                     records.sudo().write({"policy_handoff_note": note})
                 for record in records.sudo():
-                    record.message_post(body=body, subtype_xmlid="mail.mt_note")
+                    if department != "warehouse":
+                        record.message_post(body=body, subtype_xmlid="mail.mt_note")
                     user = order._policy_hand_off_user(department, record)
                     if user:
                         record.activity_schedule(

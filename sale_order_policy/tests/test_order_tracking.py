@@ -131,6 +131,31 @@ class TestMilestones(TrackingCase):
             self.assertTrue(at_risk.policy_at_risk)
             self.assertFalse(far.policy_at_risk)
 
+    def test_hand_off_query_cost(self):
+        """The hand-off costs the same queries per order, whatever its number of lines."""
+        products = self.env["product.product"].create(
+            [{"name": f"Part {i}", "is_storable": True, "list_price": 10.0} for i in range(10)]
+        )
+        for product in products:
+            self.env["stock.quant"]._update_available_quantity(
+                product, self.warehouse_stock.lot_stock_id, 100.0
+            )
+
+        def cost(lines):
+            order = self._confirmed(lines=lines)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            order._policy_hand_off()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        cost([(products[0], 1, 10.0)])  # warm-up
+        one = cost([(products[0], 1, 10.0)])
+        ten = cost([(product, 1, 10.0) for product in products])
+        self.assertEqual(one, ten)
+        self.assertLessEqual(one, 40)  # cold cache: reads the order, delivery, users once
+
     def test_hand_off_note_and_activity(self):
         self.company.sale_policy_handoff_user_id = self.warehouse
         order = self._confirmed(policy_special_requirements="木箱包装 / wooden crates")
@@ -143,7 +168,7 @@ class TestMilestones(TrackingCase):
             == self.env.ref("sale_order_policy.mail_activity_type_policy_handoff")
         )
         self.assertEqual(activity.user_id, self.warehouse)
-        self.assertIn("Hand-off", picking.message_ids[:3].mapped("body")[0])
+        self.assertIn("wooden crates", activity.note)
 
 
 @tagged("post_install", "-at_install")
