@@ -1,6 +1,8 @@
 # ruff: noqa: I001 - the engine mixin first: the models below inherit it.
 from . import sale_policy_protected_mixin
 from . import (
+    account_move,
+    account_move_line,
     payment_transaction,
     res_company,
     res_config_settings,
@@ -11,12 +13,15 @@ from . import (
     sale_order_checks,
     sale_order_credit,
     sale_order_line,
+    sale_order_tracking,
     sale_policy_cancel_reason,
     sale_policy_change,
     sale_policy_change_line,
     sale_policy_check,
     sale_policy_check_type,
     sale_policy_delegation,
+    sale_policy_exception,
+    sale_policy_exception_type,
     sale_policy_log,
     sale_policy_log_change,
     sale_policy_review,
@@ -26,4 +31,5 @@ from . import (
     sale_policy_revision_line,
     sale_policy_rule,
     sale_policy_rule_change,
+    stock_picking,
 )
