@@ -1,1 +1,1 @@
-
+from . import sale_policy_aging_report
