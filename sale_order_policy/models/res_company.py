@@ -138,7 +138,9 @@ class ResCompany(models.Model):
     def _check_sale_policy_aging_limits(self):
         for company in self:
             limits = company._sale_policy_aging_limits()
-            if limits[0] < 1 or any(low >= high for low, high in zip(limits, limits[1:])):
+            if limits[0] < 1 or any(
+                low >= high for low, high in zip(limits, limits[1:], strict=False)
+            ):
                 raise ValidationError(
                     self.env._(
                         "The aging periods of %(company)s must be positive and increasing "

@@ -92,8 +92,10 @@ class SaleOrder(models.Model):
             if "policy_delivered_on" in self._fields:
                 domain.append(("policy_delivered_on", "<=", cutoff))
             orders = self.search(domain).filtered(
-                lambda order: (order._policy_settlement_dates()["policy_delivered_on"] or now)
-                <= cutoff
+                lambda order, limit=cutoff: (
+                    order._policy_settlement_dates()["policy_delivered_on"] or now
+                )
+                <= limit
             )
             orders._policy_send_rating_request()
             sent += len(orders)

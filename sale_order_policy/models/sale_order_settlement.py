@@ -55,7 +55,8 @@ class SaleOrder(models.Model):
     def _compute_policy_settlement(self):
         for order in self:
             invoices = order.invoice_ids.filtered(
-                lambda move: move.state == "posted" and move.currency_id == order.currency_id
+                lambda move, currency=order.currency_id: move.state == "posted"
+                and move.currency_id == currency
             )
             invoiced = paid = open_amount = 0.0
             for invoice in invoices:

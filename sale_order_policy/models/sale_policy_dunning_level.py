@@ -15,7 +15,6 @@ class SalePolicyDunningLevel(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     days_overdue = fields.Integer(
-        string="Days Overdue",
         required=True,
         help="Sent once an invoice of the customer is overdue by at least this many days.",
     )

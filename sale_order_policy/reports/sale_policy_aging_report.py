@@ -23,6 +23,41 @@ class SalePolicyAgingReport(models.Model):
     _auto = False
     _rec_name = "move_id"
     _order = "date_due, id"
+    _depends = {
+        "account.move": [
+            "move_type",
+            "commercial_partner_id",
+            "invoice_user_id",
+            "team_id",
+            "currency_id",
+            "invoice_date",
+            "invoice_date_due",
+        ],
+        "account.move.line": [
+            "move_id",
+            "account_id",
+            "company_id",
+            "balance",
+            "date",
+            "date_maturity",
+            "parent_state",
+        ],
+        "account.account": ["account_type"],
+        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
+        "res.company": [
+            "currency_id",
+            "sale_policy_aging_limit_1",
+            "sale_policy_aging_limit_2",
+            "sale_policy_aging_limit_3",
+            "sale_policy_aging_limit_4",
+            "sale_policy_provision_current",
+            "sale_policy_provision_1",
+            "sale_policy_provision_2",
+            "sale_policy_provision_3",
+            "sale_policy_provision_4",
+            "sale_policy_provision_5",
+        ],
+    }
 
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     move_type = fields.Selection(
@@ -43,7 +78,7 @@ class SalePolicyAgingReport(models.Model):
     invoice_date = fields.Date(readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)
     aging_date = fields.Date(string="As of", readonly=True)
-    days_overdue = fields.Integer(string="Days Overdue", readonly=True, aggregator="max")
+    days_overdue = fields.Integer(readonly=True, aggregator="max")
     bucket = fields.Selection(selection="_selection_bucket", string="Aging Period", readonly=True)
     amount_original = fields.Monetary(string="Original Amount", readonly=True)
     residual = fields.Monetary(string="Open Amount", readonly=True)
@@ -174,6 +209,8 @@ class SalePolicyAgingReport(models.Model):
     def _policy_xlsx_export(self, domain=None):
         """The aging by customer, then the open invoices, as an XLSX file (bytes)."""
         domain = domain or []
+        # Rows are keyed by journal item: values of another as-of date may be cached.
+        self.invalidate_model()
         labels = dict(self._selection_bucket())
         aging_date = self._policy_aging_date()
         output = io.BytesIO()
@@ -202,6 +239,7 @@ class SalePolicyAgingReport(models.Model):
         )
         by_partner = {}
         for partner, company, bucket, residual, provision in groups:
+            partner, company = partner.sudo(), company.sudo()
             row = by_partner.setdefault(
                 (partner, company), {"buckets": dict.fromkeys(BUCKETS, 0.0), "provision": 0.0}
             )
@@ -262,7 +300,8 @@ class SalePolicyAgingReport(models.Model):
             "provision_rate",
             "provision",
         ]
-        lines = self.search_fetch(domain, fnames, order="partner_id, date_due, id")
+        # Rows are filtered by the user's rights; their names are shown as they are.
+        lines = self.search_fetch(domain, fnames, order="partner_id, date_due, id").sudo()
         for row_index, line in enumerate(lines, start=1):
             detail.write(row_index, 0, line.move_id.name)
             detail.write(row_index, 1, line.partner_id.display_name or "")

@@ -1,2 +1,1 @@
-from . import sale_policy_reject
-from . import sale_policy_aging_options
+from . import sale_policy_aging_options, sale_policy_reject
