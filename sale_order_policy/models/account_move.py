@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountMove(models.Model):
@@ -7,10 +7,11 @@ class AccountMove(models.Model):
     policy_dunning_level_id = fields.Many2one(
         "sale.policy.dunning.level",
         string="Dunning Level",
-        readonly=True,
-        copy=False,
+        compute="_compute_policy_dunning_level_id",
+        store=True,
         index="btree_not_null",
-        help="Highest dunning level already sent for this invoice; it is never sent again.",
+        help="Highest dunning level already sent listing this invoice; it is never sent "
+        "again by the daily cron.",
     )
     policy_dunning_log_ids = fields.Many2many(
         "sale.policy.dunning.log",
@@ -21,3 +22,11 @@ class AccountMove(models.Model):
         readonly=True,
         copy=False,
     )
+
+    @api.depends("policy_dunning_log_ids.level_id.days_overdue")
+    def _compute_policy_dunning_level_id(self):
+        for move in self:
+            levels = move.policy_dunning_log_ids.level_id
+            move.policy_dunning_level_id = max(
+                levels, key=lambda level: level.days_overdue, default=levels
+            )

@@ -16,6 +16,7 @@ class ResPartner(models.Model):
 
     sale_policy_dunning_excluded = fields.Boolean(
         string="Excluded from Dunning",
+        groups="sale_order_policy.group_finance_reviewer,account.group_account_invoice",
         tracking=True,
         help="No dunning letter (催款函) is sent to this customer, neither by the daily cron "
         "nor manually.",
@@ -86,7 +87,8 @@ class ResPartner(models.Model):
         return self.action_policy_open_dunning_history()
 
     def action_policy_toggle_dunning(self):
-        for partner in self:
+        self.env["sale.policy.dunning.log"]._policy_check_dunning_rights()
+        for partner in self.sudo():
             partner.sale_policy_dunning_excluded = not partner.sale_policy_dunning_excluded
 
     def action_policy_open_dunning_history(self):

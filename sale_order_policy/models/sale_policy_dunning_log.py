@@ -3,7 +3,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from .sale_policy_protected_mixin import policy_privileged
 
@@ -80,12 +80,15 @@ class SalePolicyDunningLog(models.Model):
 
     @api.model
     def _policy_run_dunning(self, companies=None, partners=None, manual=False):
-        """Send the due level to each customer: one email listing all overdue invoices.
+        """Send each customer the level it is due: one email listing all overdue invoices.
 
-        An invoice climbs the levels one way only (`policy_dunning_level_id`), so a level
-        is never sent twice for the same invoice; paid invoices drop out of the search,
-        so a customer who paid gets nothing. Manual sending re-sends the highest level
-        reached when no new level is due. Returns the logs created.
+        A customer's due level is the highest level reached by one of its overdue
+        invoices (by days overdue). It is sent only when it is higher than the level
+        already sent for those invoices (`policy_dunning_level_id`: the highest level of
+        the letters that listed the invoice), so the cron never repeats a level; paid invoices leave the
+        search, so a customer who paid gets nothing more, and a later overdue invoice
+        starts again from the first level. "Send Reminder Now" (`manual`) re-sends the
+        level reached when no higher one is due. Returns the logs created.
         """
         today = fields.Date.context_today(self)
         companies = companies or self.env["res.company"].sudo().search([])
@@ -100,24 +103,22 @@ class SalePolicyDunningLog(models.Model):
             for move in moves:
                 moves_by_partner[move.commercial_partner_id] |= move
             for partner, partner_moves in moves_by_partner.items():
-                due = {}
-                for move in partner_moves:
-                    overdue_days = (today - move.invoice_date_due).days
-                    level = levels.filtered(lambda lvl, d=overdue_days: lvl.days_overdue <= d)[-1:]
-                    current = move.policy_dunning_level_id
-                    if level and (not current or level.days_overdue > current.days_overdue):
-                        due[move] = level
-                if due:
-                    level = max(due.values(), key=lambda lvl: lvl.days_overdue)
+                most_overdue = max((today - move.invoice_date_due).days for move in partner_moves)
+                due = levels.filtered(lambda lvl, days=most_overdue: lvl.days_overdue <= days)[-1:]
+                sent = max(
+                    partner_moves.policy_dunning_level_id,
+                    key=lambda lvl: lvl.days_overdue,
+                    default=level_model,
+                )
+                if due and (not sent or due.days_overdue > sent.days_overdue):
+                    level = due
                 elif manual:
-                    reached = partner_moves.policy_dunning_level_id
-                    level = max(reached, key=lambda lvl: lvl.days_overdue) if reached else levels[0]
+                    level = sent or levels[0]
                 else:
                     continue
                 logs |= self._policy_send(partner, company, level, partner_moves, manual=manual)
-                for move, move_level in due.items():
-                    move.policy_dunning_level_id = move_level
-                self._policy_level_actions(partner, level, partner_moves, due)
+                if level != sent:
+                    self._policy_level_actions(partner, level, partner_moves)
         return logs
 
     @api.model
@@ -150,7 +151,7 @@ class SalePolicyDunningLog(models.Model):
         return log
 
     @api.model
-    def _policy_level_actions(self, partner, level, moves, due):
+    def _policy_level_actions(self, partner, level, moves):
         activity_type = "sale_order_policy.mail_activity_type_policy_dunning"
         users = self.env["res.users"]
         if level.activity_salesperson:
@@ -169,7 +170,7 @@ class SalePolicyDunningLog(models.Model):
             )
         if level.raise_exception and "sale.policy.exception" in self.env:
             exception_model = self.env["sale.policy.exception"].sudo()
-            for move in due or moves:
+            for move in moves:
                 for order in move.line_ids.sale_line_ids.order_id:
                     exception_model._policy_raise(
                         order,
@@ -184,8 +185,19 @@ class SalePolicyDunningLog(models.Model):
                     )
 
     @api.model
+    def _policy_check_dunning_rights(self):
+        if not (
+            self.env.user.has_group("sale_order_policy.group_finance_reviewer")
+            or self.env.user.has_group("account.group_account_invoice")
+        ):
+            raise AccessError(
+                self.env._("Only finance and invoicing users can manage dunning (催款).")
+            )
+
+    @api.model
     def _policy_send_now(self, partner):
         partner = partner.commercial_partner_id
+        self._policy_check_dunning_rights()
         if partner.sale_policy_dunning_excluded:
             raise UserError(
                 self.env._(
@@ -209,3 +221,4 @@ class SalePolicyDunningLog(models.Model):
     def _cron_send_dunning(self):
         logs = self._policy_run_dunning()
         self.env["ir.cron"]._notify_progress(done=len(logs), remaining=0)
+        return logs

@@ -39,6 +39,7 @@ class SalePolicySettlementCase(SalePolicyCase):
                 "partner_id": partner.id,
                 "invoice_date": date,
                 "date": date,
+                "invoice_payment_term_id": False,
                 "invoice_date_due": due or date,
                 "currency_id": (currency or cls.company.currency_id).id,
                 "invoice_user_id": cls.salesman.id,

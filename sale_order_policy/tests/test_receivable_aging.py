@@ -2,6 +2,7 @@ import io
 
 import openpyxl
 
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
 from .common_settlement import SalePolicySettlementCase
@@ -157,7 +158,7 @@ class TestReceivableAging(SalePolicySettlementCase):
         self.assertEqual(labels["p5"], "Over 180 days")
         # INV3 is 16 days late: now in the second period at 5%.
         self.assertEqual(self._rows("2026-06-30")[self.inv3], ("p2", 16, 500.0, 25.0))
-        with self.assertRaises(Exception):
+        with self.assertRaises(ValidationError):
             self.company.write({"sale_policy_aging_limit_2": 10})
 
     def test_wizard_opens_report_and_exports_xlsx(self):
