@@ -85,10 +85,11 @@ class SalePolicyDunningLog(models.Model):
         A customer's due level is the highest level reached by one of its overdue
         invoices (by days overdue). It is sent only when it is higher than the level
         already sent for those invoices (`policy_dunning_level_id`: the highest level of
-        the letters that listed the invoice), so the cron never repeats a level; paid invoices leave the
-        search, so a customer who paid gets nothing more, and a later overdue invoice
-        starts again from the first level. "Send Reminder Now" (`manual`) re-sends the
-        level reached when no higher one is due. Returns the logs created.
+        the letters that listed the invoice), so the cron never repeats a level. Paid
+        invoices leave the search, so a customer who paid gets nothing more, and a later
+        overdue invoice starts again from the first level. "Send Reminder Now"
+        (`manual`) re-sends the level reached when no higher one is due.
+        Returns the logs created.
         """
         today = fields.Date.context_today(self)
         companies = companies or self.env["res.company"].sudo().search([])

@@ -124,12 +124,14 @@ class TestDunning(SalePolicySettlementCase):
             # Sending again re-sends the level reached, and the cron does not repeat it.
             self.customer.with_user(self.finance).action_policy_send_dunning_now()
             self.assertEqual(len(self._letters(self.customer)), 2)
-        self.assertFalse(self._run("2026-01-08").filtered(lambda l: l.partner_id == self.customer))
+        self.assertFalse(
+            self._run("2026-01-08").filtered(lambda log: log.partner_id == self.customer)
+        )
 
         self.customer_b.with_user(self.finance).action_policy_toggle_dunning()
         self.assertTrue(self.customer_b.sale_policy_dunning_excluded)
         self.assertFalse(
-            self._run("2026-03-10").filtered(lambda l: l.partner_id == self.customer_b)
+            self._run("2026-03-10").filtered(lambda log: log.partner_id == self.customer_b)
         )
         with self.assertRaisesRegex(UserError, "excluded from dunning"):
             self.customer_b.with_user(self.finance).action_policy_send_dunning_now()
