@@ -61,10 +61,7 @@ class SaleOrder(models.Model):
             rating=int(rating.rating),
             feedback=rating.feedback or self.env._("no comment"),
         )
-        if "sale.policy.exception" in self.env:
-            self.env["sale.policy.exception"].sudo()._policy_raise(self, "quality", message)
-        else:
-            self.env["sale.policy.log"]._policy_add(self, "exception", comment=message)
+        self.env["sale.policy.exception"].sudo()._policy_raise(self, "quality", message)
         self.sudo().activity_schedule(
             "sale_order_policy.mail_activity_type_policy_return_visit",
             user_id=self.user_id.id or self.env.uid,
@@ -85,18 +82,11 @@ class SaleOrder(models.Model):
             domain = [
                 ("company_id", "=", company.id),
                 ("state", "=", "sale"),
-                ("delivery_status", "=", "full"),
+                ("policy_delivered_on", "<=", cutoff),
                 ("policy_rating_requested_on", "=", False),
                 ("partner_id.email", "!=", False),
             ]
-            if "policy_delivered_on" in self._fields:
-                domain.append(("policy_delivered_on", "<=", cutoff))
-            orders = self.search(domain).filtered(
-                lambda order, limit=cutoff: (
-                    order._policy_settlement_dates()["policy_delivered_on"] or now
-                )
-                <= limit
-            )
+            orders = self.search(domain)
             orders._policy_send_rating_request()
             sent += len(orders)
         self.env["ir.cron"]._notify_progress(done=sent, remaining=0)

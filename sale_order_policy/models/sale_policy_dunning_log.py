@@ -169,7 +169,7 @@ class SalePolicyDunningLog(models.Model):
             partner.sudo().activity_schedule(
                 activity_type, user_id=user.id, summary=summary, note=note
             )
-        if level.raise_exception and "sale.policy.exception" in self.env:
+        if level.raise_exception:
             exception_model = self.env["sale.policy.exception"].sudo()
             for move in moves:
                 for order in move.line_ids.sale_line_ids.order_id:

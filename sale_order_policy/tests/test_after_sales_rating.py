@@ -71,10 +71,7 @@ class TestAfterSalesRating(RatingFlowMixin, SalePolicyCase):
         order.sudo().rating_apply(5, token=token, feedback="准时交货, 质量很好")
         self.assertEqual(order.rating_last_value, 5.0)
         self.assertEqual(order.rating_last_feedback, "准时交货, 质量很好")
-        self.assertFalse(
-            order.policy_log_ids.filtered(lambda log: log.event == "exception"),
-            "a good rating raises nothing",
-        )
+        self.assertFalse(order.policy_exception_ids, "a good rating raises nothing")
         # A second order of the same customer and salesperson, rated "okay".
         other = self._delivered_order("2026-03-02 10:00:00")
         self._request_ratings("2026-03-10 11:00:00")
@@ -94,17 +91,13 @@ class TestAfterSalesRating(RatingFlowMixin, SalePolicyCase):
                 1, token=order.rating_ids.access_token, feedback="Damaged on arrival"
             )
         self.assertEqual(order.rating_last_value, 1.0)
-        if "sale.policy.exception" in self.env:
-            exception = self.env["sale.policy.exception"].search(
-                [("order_id", "=", order.id), ("code", "=", "quality")]
-            )
-            self.assertEqual(len(exception), 1)
-            self.assertEqual(exception.state, "open")
-        else:
-            log = order.policy_log_ids.filtered(lambda log: log.event == "exception")
-            self.assertEqual(len(log), 1)
-            self.assertIn("Damaged on arrival", log.comment)
-            self.assertIn("1/5", log.comment)
+        exception = self.env["sale.policy.exception"].search(
+            [("order_id", "=", order.id), ("code", "=", "quality")]
+        )
+        self.assertEqual(len(exception), 1)
+        self.assertEqual(exception.state, "open")
+        self.assertIn("1/5", exception.description)
+        self.assertIn("Damaged on arrival", exception.description)
         urgent = order.activity_ids.filtered(
             lambda act: act.activity_type_id == self.return_visit
             and str(act.date_deadline) == "2026-03-09"
@@ -117,14 +110,12 @@ class TestAfterSalesRating(RatingFlowMixin, SalePolicyCase):
         order = self._delivered_order()
         self._request_ratings("2026-03-08 11:00:00")
         order.sudo().rating_apply(3, token=order.rating_ids.access_token)
-        if "sale.policy.exception" in self.env:
-            self.assertTrue(
-                self.env["sale.policy.exception"].search_count(
-                    [("order_id", "=", order.id), ("code", "=", "quality")]
-                )
-            )
-        else:
-            self.assertIn("exception", order.policy_log_ids.mapped("event"))
+        self.assertEqual(
+            self.env["sale.policy.exception"].search_count(
+                [("order_id", "=", order.id), ("code", "=", "quality")]
+            ),
+            1,
+        )
 
     def test_no_request_when_disabled(self):
         self.company.sale_policy_rating_days = 0
