@@ -1,1 +1,8 @@
-from . import test_approval_chain, test_order_tracking
+from . import (
+    test_after_sales_rating,
+    test_approval_chain,
+    test_dunning,
+    test_order_tracking,
+    test_receivable_aging,
+    test_settlement,
+)

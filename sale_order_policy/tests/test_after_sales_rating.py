@@ -20,6 +20,7 @@ class RatingFlowMixin:
                 move.quantity = move.product_uom_qty
             picking.move_ids.picked = True
             picking.button_validate()
+            cls.env.flush_all()  # the delivery milestone is stamped when computed
         return order
 
     def _request_ratings(self, day):

@@ -150,3 +150,27 @@ class TestDunning(SalePolicySettlementCase):
             self.Log.with_user(self.finance).create(
                 {"partner_id": self.customer.id, "level_id": self.level_1.id}
             )
+
+    def test_final_notice_raises_payment_overdue_exception(self):
+        order = self._make_order()
+        order.with_user(self.salesman).action_submit_for_review()
+        order.with_user(self.salesman).action_confirm()
+        invoice = order._create_invoices()
+        invoice.write(
+            {
+                "invoice_date": "2025-11-20",
+                "invoice_payment_term_id": False,
+                "invoice_date_due": "2025-12-20",
+            }
+        )
+        invoice.action_post()
+        # 2026-02-18: the order's invoice is 60 days late, A1 48: straight to level 3.
+        logs = self._run("2026-02-18").filtered(lambda log: log.partner_id == self.customer)
+        self.assertEqual(logs.level_id, self.level_3)
+        self.assertEqual(logs.move_ids, invoice | self.a1 | self.a2)
+        exception = self.env["sale.policy.exception"].search(
+            [("order_id", "=", order.id), ("code", "=", "payment_overdue")]
+        )
+        self.assertEqual(len(exception), 1)
+        self.assertEqual(exception.invoice_id, invoice)
+        self.assertIn(invoice.name, exception.description)
