@@ -5,4 +5,5 @@ from . import (
     test_order_tracking,
     test_receivable_aging,
     test_settlement,
+    test_settlement_tour,
 )
