@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 from odoo.tools.sql import create_index
 
 from .sale_policy_exception_type import SEVERITIES
@@ -22,7 +22,6 @@ OPEN_STATES = ("open", "in_progress")
 ENGINE_FIELDS = frozenset(
     {
         "state",
-        "order_id",
         "resolved_on",
         "resolved_by_id",
         "auto_resolved",
@@ -32,6 +31,13 @@ ENGINE_FIELDS = frozenset(
         "overridden_on",
         "origin",
     }
+)
+# Set when the exception is raised, never changed afterwards (nobody unblocks an order by
+# editing the exception: a sales manager overrides, with a reason).
+FIXED_FIELDS = frozenset({"order_id", "type_id", "blocking", "block_delivery", "block_invoice"})
+# What the handlers edit while the exception is open; frozen once it is closed.
+HANDLING_FIELDS = frozenset(
+    {"description", "severity", "user_id", "deadline", "resolution", "picking_id", "invoice_id"}
 )
 
 
@@ -74,7 +80,13 @@ class SalePolicyException(models.Model):
     description = fields.Text(required=True)
     severity = fields.Selection(SEVERITIES, required=True, default="medium", tracking=True)
     state = fields.Selection(
-        EXCEPTION_STATES, required=True, default="open", index=True, tracking=True, copy=False
+        EXCEPTION_STATES,
+        required=True,
+        default="open",
+        index=True,
+        tracking=True,
+        copy=False,
+        group_expand=True,
     )
     state_sequence = fields.Integer(compute="_compute_state_sequence", store=True)
     user_id = fields.Many2one(
@@ -201,7 +213,7 @@ class SalePolicyException(models.Model):
                 # Raised by hand: state and origin are not the user's to choose.
                 vals["state"] = "open"
                 vals["origin"] = "manual"
-                for fname in ENGINE_FIELDS - {"state", "origin", "order_id"}:
+                for fname in ENGINE_FIELDS - {"state", "origin"}:
                     vals.pop(fname, None)
             exc_type = Type.browse(vals.get("type_id"))
             order = Order.browse(vals.get("order_id"))
@@ -224,17 +236,26 @@ class SalePolicyException(models.Model):
         return exceptions
 
     def write(self, vals):
-        if not is_policy_privileged() and ENGINE_FIELDS & set(vals):
-            raise UserError(
-                self.env._(
-                    "The state of an exception changes only with its buttons (Start, "
-                    "Resolve, Cancel, Override)."
+        if not is_policy_privileged():
+            if ENGINE_FIELDS & set(vals):
+                raise UserError(
+                    self.env._(
+                        "The state of an exception changes only with its buttons (Start, "
+                        "Resolve, Cancel, Override)."
+                    )
                 )
-            )
-        if not is_policy_privileged() and "type_id" in vals:
-            raise UserError(
-                self.env._("The type of an exception cannot change; cancel it and raise another.")
-            )
+            if FIXED_FIELDS & set(vals):
+                raise UserError(
+                    self.env._(
+                        "The order, type and blocking of an exception are set when it is "
+                        "raised. Cancel it and raise another, or ask a sales manager to "
+                        "override the block."
+                    )
+                )
+            if HANDLING_FIELDS & set(vals) and any(e.state not in OPEN_STATES for e in self):
+                raise UserError(
+                    self.env._("A resolved or cancelled exception cannot be changed any more.")
+                )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
@@ -407,11 +428,13 @@ class SalePolicyException(models.Model):
             )
 
     @api.model
-    def _policy_raise(self, order, code, message, **links):
+    def _policy_raise(self, order, code, message, origin="auto", **links):
         """Raise exception `code` on `order`, or return the one already open.
 
         `links` may hold picking / invoice records (or ids), and `severity`, `user`,
-        `blocking` to override the type's defaults.
+        `blocking` to override the type's defaults. `origin`: "auto" for what a feature
+        detects (rating, dunning...), "manual" when a user asked for it (then it is also
+        written to the policy log and the order's chatter).
         """
         order.ensure_one()
         exc_type = (
@@ -421,7 +444,7 @@ class SalePolicyException(models.Model):
             raise UserError(
                 self.env._("No exception type with code %(code)s is defined.", code=code)
             )
-        return self._policy_raise_many([(order, exc_type, message, links)])[order.id]
+        return self._policy_raise_many([(order, exc_type, message, links)], origin=origin)[order.id]
 
     @api.model
     def _policy_raise_many(self, items, origin="manual"):
@@ -490,10 +513,7 @@ class SalePolicyException(models.Model):
         open_exc = self.sudo().search(
             [("order_id", "in", orders.ids), ("code", "=", code), ("state", "in", OPEN_STATES)]
         )
-        if open_exc:
-            with policy_privileged():
-                open_exc.write({"resolution": note, "auto_resolved": True})
-            open_exc._policy_close("resolved")
+        open_exc._policy_close_with_note(note)
         return open_exc.with_env(self.env)
 
     def _policy_on_raised(self):
@@ -514,8 +534,10 @@ class SalePolicyException(models.Model):
                 type=exc.type_id.name,
                 description=exc.description,
             )
-            Log._policy_add(order, "exception", comment=comment)
             if exc.origin == "manual":
+                # Detected exceptions are recorded in the register itself (origin, raised
+                # on); the policy log keeps what people do.
+                Log._policy_add(order, "exception", comment=comment)
                 order.message_post(body=comment, subtype_xmlid="mail.mt_note")
                 exc.message_subscribe(partner_ids=(exc.user_id | order.user_id).partner_id.ids)
             for user in exc.user_id | order.user_id:
@@ -535,10 +557,24 @@ class SalePolicyException(models.Model):
                 activity_vals
             )
 
-    def _policy_close(self, state):
-        now = fields.Datetime.now()
+    def _policy_close(self, state, note=None):
+        """Close the exceptions. A user's close is logged in the policy log and the
+        chatter one by one; an automatic close (`note` given, e.g. delivery done) is
+        batched: the note becomes the resolution and the open activities are removed."""
+        vals = {
+            "state": state,
+            "resolved_on": fields.Datetime.now(),
+            "resolved_by_id": self.env.uid,
+        }
+        if note is not None:
+            vals.update(resolution=note, auto_resolved=True)
         with policy_privileged():
-            self.write({"state": state, "resolved_on": now, "resolved_by_id": self.env.uid})
+            self.sudo().write(vals)
+        if note is not None:
+            # The condition cleared by itself: the to-dos are obsolete, the note is the
+            # resolution (tracked in the chatter with the state).
+            self.sudo().activity_ids.unlink()
+            return
         Log = self.env["sale.policy.log"]
         for exc in self.sudo():
             if state == "resolved":
@@ -551,7 +587,7 @@ class SalePolicyException(models.Model):
                 comment = self.env._("Exception cancelled: %(exception)s", exception=exc.name)
             Log._policy_add(exc.order_id, "exception", comment=comment)
             exc.activity_ids.action_feedback(feedback=exc.resolution or comment)
-            exc.message_post(body=comment, subtype_xmlid="mail.mt_note")
+            exc.order_id.message_post(body=comment, subtype_xmlid="mail.mt_note")
 
     # ------------------------------------------------------------------
     # Blocking
@@ -584,11 +620,8 @@ class SalePolicyException(models.Model):
 
     def _policy_close_with_note(self, note, state="resolved"):
         """Close these exceptions automatically (condition cleared, order cancelled)."""
-        if not self:
-            return
-        with policy_privileged():
-            self.sudo().write({"resolution": note, "auto_resolved": True})
-        self._policy_close(state)
+        if self:
+            self._policy_close(state, note=note)
 
     # ------------------------------------------------------------------
     # Automatic detection (grouped SQL, one query per detector)
@@ -704,14 +737,14 @@ class SalePolicyException(models.Model):
         )
         result = {}
         for order_id, name, commitment, picking_id in rows:
-            days = (now - commitment).total_seconds() / 86400.0
+            days = round((now - commitment).total_seconds() / 86400.0, 1)
             result[order_id] = (
                 self.env._(
                     "Order %(order)s was committed for %(date)s and is not fully delivered "
                     "(%(days)s days late).",
                     order=name,
                     date=fields.Datetime.to_string(commitment),
-                    days=f"{days:.1f}",
+                    days=days,
                 ),
                 {"picking_id": picking_id},
             )
@@ -883,13 +916,15 @@ class SalePolicyException(models.Model):
                 continue
             exposure, limit = over[(partner_id, company_id)]
             currency = self.env["res.company"].browse(company_id).currency_id
+            exposure_text = format_amount(self.env, exposure, currency)
+            limit_text = format_amount(self.env, limit, currency)
             result[order_id] = (
                 self.env._(
                     "The customer of order %(order)s is over its credit limit: exposure "
                     "%(exposure)s, limit %(limit)s.",
                     order=name,
-                    exposure=f"{exposure:,.2f} {currency.name}",
-                    limit=f"{limit:,.2f} {currency.name}",
+                    exposure=exposure_text,
+                    limit=limit_text,
                 ),
                 {},
             )

@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
+from ..models.sale_policy_protected_mixin import policy_privileged
 from .common import SalePolicyCase
 
 NOW = datetime(2026, 3, 2, 9, 0, 0)
@@ -104,7 +105,8 @@ class TestMilestones(TrackingCase):
 
     def test_cancelled_order(self):
         order = self._confirmed()
-        order._action_cancel()
+        with policy_privileged():  # as an approved cancellation request applies it
+            order._action_cancel()
         self.assertEqual(order.execution_status, "cancelled")
 
     def test_filters_late_at_risk_on_time(self):
@@ -237,10 +239,37 @@ class TestDetectors(TrackingCase):
         self.assertEqual(exc.state, "resolved")
         self.assertIn("credit limit", exc.resolution)
 
+    def test_detection_queries_do_not_grow_with_orders(self):
+        """Grouped SQL: a detection run costs the same with 2 or 6 late orders."""
+
+        def steady_queries():
+            self.Exc._cron_detect()  # raises what is new
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.Exc._cron_detect()
+            return self.env.cr.sql_log_count - before
+
+        with freeze_time(NOW):
+            first = self._confirmed(commitment_date=NOW + timedelta(days=1))
+            self._confirmed(commitment_date=NOW + timedelta(days=1))
+        with freeze_time(NOW + timedelta(days=2)):
+            few = steady_queries()
+        with freeze_time(NOW):
+            for _i in range(4):
+                self._confirmed(commitment_date=NOW + timedelta(days=1))
+        with freeze_time(NOW + timedelta(days=2)):
+            many = steady_queries()
+        self.assertEqual(few, many)
+        self.assertEqual(
+            self.Exc.search_count([("code", "=", "late_delivery"), ("state", "=", "open")]), 6
+        )
+        self.assertEqual(len(self._open(first, "late_delivery")), 1)
+
     def test_cancelling_the_order_closes_its_exceptions(self):
         order = self._confirmed()
         exc = self.Exc._policy_raise(order, "logistics", "Carrier lost the truck")
-        order._action_cancel()
+        with policy_privileged():  # as an approved cancellation request applies it
+            order._action_cancel()
         self.assertEqual(exc.state, "cancelled")
 
     def test_escalation_past_deadline(self):
@@ -372,11 +401,42 @@ class TestManualAndAccess(TrackingCase):
         with self.assertRaises(UserError):
             exc.with_user(self.salesman).action_resolve()
 
+    def test_api_raise_links_and_auto_resolve(self):
+        order = self._confirmed()
+        other = self._confirmed()
+        picking = order.picking_ids
+        exc = self.Exc._policy_raise(order, "quality", "Dented", picking=picking, severity="low")
+        self.assertEqual(exc.picking_id, picking)
+        self.assertEqual(exc.severity, "low")
+        self.assertEqual(self.Exc._policy_raise(order, "quality", "Dented again"), exc)
+        kept = self.Exc._policy_raise(other, "quality", "Scratched")
+        resolved = self.Exc._policy_auto_resolve(order | other, "logistics", "n/a")
+        self.assertFalse(resolved, "only the given code is resolved")
+        resolved = self.Exc._policy_auto_resolve(order, "quality", "Customer accepted a discount")
+        self.assertEqual(resolved, exc)
+        self.assertEqual(exc.state, "resolved")
+        self.assertTrue(exc.auto_resolved)
+        self.assertEqual(exc.resolution, "Customer accepted a discount")
+        self.assertEqual(kept.state, "open")
+        again = self.Exc._policy_raise(order, "quality", "New complaint")
+        self.assertNotEqual(again, exc, "a resolved exception does not prevent a new one")
+        with self.assertRaises(UserError):
+            self.Exc._policy_raise(order, "no_such_code", "?")
+
     def test_state_only_through_buttons(self):
         order = self._confirmed()
         exc = self.Exc._policy_raise(order, "other", "Something odd")
         with self.assertRaises(UserError):
             exc.with_user(self.salesman).write({"state": "resolved"})
+        blocking = self.Exc._policy_raise(order, "customer_change", "Hold")
+        with self.assertRaises(UserError):
+            blocking.with_user(self.salesman).write({"blocking": False})
+        with self.assertRaises(UserError):
+            blocking.with_user(self.salesman).write({"order_id": self._confirmed().id})
+        blocking.with_user(self.salesman).write({"resolution": "Customer confirmed"})
+        blocking.with_user(self.salesman).action_resolve()
+        with self.assertRaises(UserError):
+            blocking.with_user(self.salesman).write({"resolution": "Rewritten history"})
         with self.assertRaises(UserError):
             exc.with_user(self.sales_head).sudo().unlink()
 
