@@ -29,6 +29,7 @@ from . import (
     sale_policy_protected_mixin,
     sale_policy_review,
     sale_policy_review_change,
+    sale_policy_review_sla,
     sale_policy_revision,
     sale_policy_revision_line,
     sale_policy_rule,
