@@ -1,8 +1,10 @@
 from . import (
+    test_after_sales_rating,
     test_approval_chain,
     test_change_request,
     test_change_tour,
     test_concurrency,
+    test_dunning,
     test_i18n,
     test_multi_company,
     test_order_exception_tour,
@@ -11,8 +13,11 @@ from . import (
     test_policy_checks,
     test_policy_gate_queries,
     test_policy_performance,
+    test_receivable_aging,
     test_review_sla,
     test_review_sla_tour,
     test_security_rpc,
+    test_settlement,
+    test_settlement_tour,
     test_tour_approval,
 )
