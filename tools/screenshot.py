@@ -1,6 +1,6 @@
 """Screenshots of a running Odoo for the README (Chromium headless, DevTools protocol).
 
-    screenshot.py URL LOGIN PASSWORD DB OUT.png [PATH ...]
+screenshot.py URL LOGIN PASSWORD DB OUT.png [PATH ...]
 """
 
 import base64
@@ -24,10 +24,20 @@ def main(base, login, password, db, out, path):
     sid = session.cookies["session_id"]
     profile = tempfile.mkdtemp()
     browser = subprocess.Popen(
-        ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=9333",
-         f"--user-data-dir={profile}", "--window-size=1440,900", "--disable-background-networking",
-         "--no-first-run", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "chromium",
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--remote-debugging-port=9333",
+            f"--user-data-dir={profile}",
+            "--window-size=1440,900",
+            "--disable-background-networking",
+            "--no-first-run",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _i in range(50):
@@ -51,8 +61,13 @@ def main(base, login, password, db, out, path):
         send("Network.enable")
         host = base.split("//")[1].split(":")[0]
         send("Network.setCookie", name="session_id", value=sid, domain=host, path="/")
-        send("Emulation.setDeviceMetricsOverride", width=1440, height=900, deviceScaleFactor=1,
-             mobile=False)
+        send(
+            "Emulation.setDeviceMetricsOverride",
+            width=1440,
+            height=900,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
         send("Page.navigate", url=f"{base}{path}")
         time.sleep(8)
         data = send("Page.captureScreenshot", format="png")["data"]

@@ -57,9 +57,7 @@ class SaleOrder(models.Model):
         store=True,
     )
     policy_can_decide = fields.Boolean(compute="_compute_policy_can_decide")
-    policy_pending_step = fields.Char(
-        string="Awaiting", compute="_compute_policy_pending_step"
-    )
+    policy_pending_step = fields.Char(string="Awaiting", compute="_compute_policy_pending_step")
     policy_submitted_on = fields.Datetime(
         string="Submitted on", readonly=True, copy=False, help="First submission for review."
     )
