@@ -20,7 +20,7 @@ class SalePolicySlaReport(models.Model):
     order_id = fields.Many2one("sale.order", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     rule_id = fields.Many2one("sale.policy.rule", string="Step Rule", readonly=True)
-    name = fields.Char(string="Step", readonly=True)
+    name = fields.Char(related="rule_id.name", string="Step")
     department = fields.Selection(DEPARTMENTS, readonly=True)
     state = fields.Selection(REVIEW_STATES, readonly=True)
     sla_status = fields.Selection(SLA_STATUSES, string="SLA Status", readonly=True)
@@ -71,7 +71,6 @@ class SalePolicySlaReport(models.Model):
                    review.order_id,
                    review.company_id,
                    review.rule_id,
-                   review.name,
                    review.department,
                    review.state,
                    CASE
