@@ -21,6 +21,7 @@
         "data/sale_policy_check_type_data.xml",
         "data/mail_activity_type_data.xml",
         "data/sale_policy_rule_data.xml",
+        "data/sale_policy_kpi_mail_template_data.xml",
         "data/ir_cron_data.xml",
         "views/sale_policy_check_type_views.xml",
         "views/sale_policy_rule_views.xml",
@@ -31,6 +32,10 @@
         "views/res_config_settings_views.xml",
         "wizards/sale_policy_reject_views.xml",
         "reports/sale_policy_approval_sheet.xml",
+        "reports/sale_policy_kpi_report_views.xml",
+        "reports/sale_policy_kpi_assessment.xml",
+        "wizards/sale_policy_kpi_export_views.xml",
+        "views/res_config_settings_kpi_views.xml",
         "views/sale_order_policy_menus.xml",
     ],
     "demo": [

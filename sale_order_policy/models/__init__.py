@@ -1,7 +1,9 @@
 from . import (
     payment_transaction,
     res_company,
+    res_company_kpi,
     res_config_settings,
+    res_config_settings_kpi,
     res_partner,
     res_users,
     sale_order,

@@ -1,0 +1,506 @@
+import base64
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.addons.sale.models.sale_order import SALE_ORDER_STATE
+from odoo.tools import SQL
+
+from ..models.sale_order import APPROVAL_STATES
+
+_logger = logging.getLogger(__name__)
+
+# Policy log events that stand for a change or cancellation request (变更/取消).
+CHANGE_LOG_EVENTS = ("change_request", "cancel_request")
+# Weights of the assessment score (考核得分): accuracy, SLA compliance, satisfaction.
+SCORE_WEIGHTS = (0.4, 0.3, 0.3)
+
+
+def policy_score(accuracy, sla_compliance, satisfaction):
+    """Assessment score out of 100 from rates in [0, 1] and a rating out of 5.
+
+    A KPI without data (no review, no rating) is left out and the others re-weighted."""
+    parts = [
+        (weight, value)
+        for weight, value in zip(
+            SCORE_WEIGHTS,
+            (accuracy, sla_compliance, satisfaction / 5 if satisfaction is not None else None),
+            strict=True,
+        )
+        if value is not None
+    ]
+    if not parts:
+        return 0.0
+    return round(100 * sum(w * v for w, v in parts) / sum(w for w, _v in parts), 1)
+
+
+class SalePolicyKpiReport(models.Model):
+    """Assessment (考核) of sales order handling: one row per order that reached submission.
+
+    Every measure is summable or averageable so pivot, graph, scorecards and exports derive
+    the per-salesperson rates (accuracy %, SLA compliance %, on-time %, satisfaction, DSO)
+    from one grouped query."""
+
+    _name = "sale.policy.kpi.report"
+    _description = "Sales Order Policy KPI Analysis"
+    _auto = False
+    _rec_name = "name"
+    _order = "date_order desc, id desc"
+
+    # Dimensions
+    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
+    name = fields.Char(string="Order Reference", readonly=True)
+    date_order = fields.Datetime(string="Order Date", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", string="Company Currency", readonly=True)
+    priority = fields.Selection(
+        [("0", "Normal"), ("1", "Urgent")], string="Priority", readonly=True
+    )
+    state = fields.Selection(SALE_ORDER_STATE, string="Status", readonly=True)
+    approval_state = fields.Selection(APPROVAL_STATES, string="Approval", readonly=True)
+    submitted_on = fields.Datetime(string="Submitted on", readonly=True)
+    approved_on = fields.Datetime(string="Approved on", readonly=True)
+    confirmed_on = fields.Datetime(string="Confirmed on", readonly=True)
+    delivered_on = fields.Datetime(string="Delivered on", readonly=True)
+    invoiced_on = fields.Datetime(string="Invoiced on", readonly=True)
+    paid_on = fields.Datetime(string="Paid on", readonly=True)
+    # Measures
+    order_count = fields.Integer(string="# Orders", readonly=True)
+    amount_total = fields.Monetary(
+        string="Total (Company Currency)", currency_field="currency_id", readonly=True
+    )
+    review_rounds = fields.Integer(string="Review Rounds", readonly=True, aggregator="sum")
+    review_hours = fields.Float(
+        string="Review Hours",
+        readonly=True,
+        aggregator="avg",
+        help="Clock hours from first submission to approval.",
+    )
+    review_work_hours = fields.Float(
+        string="Review Working Hours",
+        readonly=True,
+        aggregator="avg",
+        help="Working hours the review steps took (parallel steps of a tier count once).",
+    )
+    review_count = fields.Integer(string="# Review Decisions", readonly=True)
+    first_time_right = fields.Integer(
+        string="First-Time Right",
+        readonly=True,
+        help="1 when the order was approved in its first round, never rejected and never "
+        "changed afterwards.",
+    )
+    rejection_count = fields.Integer(string="# Rejections", readonly=True)
+    change_count = fields.Integer(string="# Changes", readonly=True)
+    cancelled = fields.Integer(string="# Cancelled", readonly=True)
+    sla_breach_count = fields.Integer(string="# SLA Breaches", readonly=True)
+    delivered = fields.Integer(string="# Delivered", readonly=True)
+    on_time = fields.Integer(
+        string="# Delivered on Time", readonly=True, help="Delivered by the commitment date."
+    )
+    days_to_deliver = fields.Float(
+        string="Days to Deliver", readonly=True, aggregator="avg", help="Confirmation → delivery."
+    )
+    days_to_invoice = fields.Float(
+        string="Days to Invoice", readonly=True, aggregator="avg", help="Confirmation → invoice."
+    )
+    days_to_pay = fields.Float(
+        string="Days to Pay", readonly=True, aggregator="avg", help="Invoice → payment (DSO)."
+    )
+    exception_count = fields.Integer(string="# Exceptions", readonly=True)
+    rating_avg = fields.Float(
+        string="Satisfaction", readonly=True, aggregator="avg", help="Average rating out of 5."
+    )
+    rating_count = fields.Integer(string="# Ratings", readonly=True)
+
+    # ------------------------------------------------------------------
+    # SQL
+    # ------------------------------------------------------------------
+
+    @property
+    def _table_query(self):
+        return self._query()
+
+    def _query(self):
+        return SQL(
+            """
+            WITH %(with_clause)s
+            SELECT %(select)s
+              FROM %(from_clause)s
+             WHERE so.policy_submitted_on IS NOT NULL
+            """,
+            with_clause=SQL(",\n").join(
+                SQL("%s AS (%s)", SQL.identifier(name), query) for name, query in self._with()
+            ),
+            select=self._select(),
+            from_clause=self._from(),
+        )
+
+    def _with(self):
+        """Per-order aggregates, each one grouped scan of its table."""
+        return [
+            ("kpi_review", self._with_review()),
+            ("kpi_tier", self._with_tier()),
+            ("kpi_change", self._with_change()),
+            ("kpi_exception", self._with_exception()),
+            ("kpi_rating", self._with_rating()),
+            ("kpi_milestone", self._with_milestone()),
+        ]
+
+    def _with_review(self):
+        return SQL(
+            """
+            SELECT r.order_id,
+                   COUNT(*) FILTER (WHERE r.state = 'rejected' AND r.applies_to = 'order')
+                       AS rejection_count,
+                   COUNT(*) FILTER (WHERE r.sla_breached) AS sla_breach_count,
+                   COUNT(*) FILTER (WHERE r.state IN ('approved', 'rejected')) AS review_count
+              FROM sale_policy_review r
+             GROUP BY r.order_id
+            """
+        )
+
+    def _with_tier(self):
+        # Parallel steps of one tier run at the same time: the tier lasts as long as its
+        # slowest step.
+        return SQL(
+            """
+            SELECT t.order_id, SUM(t.work_hours) AS work_hours
+              FROM (SELECT r.order_id, MAX(r.decision_work_hours) AS work_hours
+                      FROM sale_policy_review r
+                     WHERE r.applies_to = 'order' AND r.state IN ('approved', 'rejected')
+                     GROUP BY r.order_id, r.review_round, r.sequence) t
+             GROUP BY t.order_id
+            """
+        )
+
+    def _with_change(self):
+        if "sale.policy.change" in self.env:
+            return SQL(
+                """
+                SELECT c.order_id, COUNT(*) AS change_count
+                  FROM sale_policy_change c
+                 WHERE c.state NOT IN ('draft', 'cancelled')
+                 GROUP BY c.order_id
+                """
+            )
+        return SQL(
+            """
+            SELECT l.order_id, COUNT(*) AS change_count
+              FROM sale_policy_log l
+             WHERE l.event IN %s
+             GROUP BY l.order_id
+            """,
+            CHANGE_LOG_EVENTS,
+        )
+
+    def _with_exception(self):
+        if "sale.policy.exception" in self.env:
+            return SQL(
+                """
+                SELECT e.order_id, COUNT(*) AS exception_count
+                  FROM sale_policy_exception e
+                 WHERE e.state != 'cancelled'
+                 GROUP BY e.order_id
+                """
+            )
+        return SQL(
+            """
+            SELECT l.order_id, COUNT(*) AS exception_count
+              FROM sale_policy_log l
+             WHERE l.event = 'exception'
+             GROUP BY l.order_id
+            """
+        )
+
+    def _with_rating(self):
+        return SQL(
+            """
+            SELECT rr.res_id AS order_id, AVG(rr.rating) AS rating_avg, COUNT(*) AS rating_count
+              FROM rating_rating rr
+             WHERE rr.res_model = 'sale.order' AND rr.consumed AND rr.rating > 0
+             GROUP BY rr.res_id
+            """
+        )
+
+    def _with_milestone(self):
+        """Confirmation, full delivery, first invoice and payment of each order (UTC).
+
+        The order's own milestone fields are used when installed (tracking feature);
+        otherwise the dates are read from the confirmation log, the done outgoing
+        pickings, the posted invoices and their reconciliations."""
+        milestones = ("policy_confirmed_on", "policy_delivered_on", "policy_invoiced_on")
+        if all(f in self.env["sale.order"]._fields for f in (*milestones, "policy_paid_on")):
+            return SQL(
+                """
+                SELECT so.id AS order_id,
+                       so.policy_confirmed_on AS confirmed_on,
+                       so.policy_delivered_on AS delivered_on,
+                       so.policy_invoiced_on AS invoiced_on,
+                       so.policy_paid_on AS paid_on
+                  FROM sale_order so
+                 WHERE so.policy_submitted_on IS NOT NULL
+                """
+            )
+        return SQL(
+            """
+            SELECT so.id AS order_id,
+                   confirm.confirmed_on,
+                   delivery.delivered_on,
+                   invoice.invoiced_on,
+                   invoice.paid_on
+              FROM sale_order so
+              LEFT JOIN (
+                    SELECT l.order_id, MIN(l.date) AS confirmed_on
+                      FROM sale_policy_log l
+                     WHERE l.event = 'confirm'
+                     GROUP BY l.order_id
+              ) confirm ON confirm.order_id = so.id
+              LEFT JOIN (
+                    SELECT sp.sale_id AS order_id,
+                           CASE WHEN BOOL_AND(sp.state IN ('done', 'cancel'))
+                                THEN MAX(sp.date_done) END AS delivered_on
+                      FROM stock_picking sp
+                      JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
+                     WHERE spt.code = 'outgoing' AND sp.sale_id IS NOT NULL
+                     GROUP BY sp.sale_id
+              ) delivery ON delivery.order_id = so.id
+              LEFT JOIN (
+                    SELECT inv.order_id,
+                           MIN(inv.invoice_date)::timestamp AS invoiced_on,
+                           CASE WHEN BOOL_AND(inv.payment_state IN ('paid', 'in_payment'))
+                                THEN MAX(inv.paid_date)::timestamp END AS paid_on
+                      FROM (SELECT DISTINCT sol.order_id, am.id, am.invoice_date,
+                                   am.payment_state,
+                                   (SELECT MAX(apr.max_date)
+                                      FROM account_move_line rec
+                                      JOIN account_partial_reconcile apr
+                                        ON apr.debit_move_id = rec.id
+                                     WHERE rec.move_id = am.id
+                                       AND rec.display_type = 'payment_term') AS paid_date
+                              FROM sale_order_line sol
+                              JOIN sale_order_line_invoice_rel rel
+                                ON rel.order_line_id = sol.id
+                              JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                              JOIN account_move am ON am.id = aml.move_id
+                             WHERE am.move_type = 'out_invoice' AND am.state = 'posted') inv
+                     GROUP BY inv.order_id
+              ) invoice ON invoice.order_id = so.id
+             WHERE so.policy_submitted_on IS NOT NULL
+            """
+        )
+
+    def _select(self):
+        def days(end, start):
+            return SQL("EXTRACT(EPOCH FROM (%s - %s)) / 86400.0", SQL(end), SQL(start))
+
+        return SQL(
+            """
+            so.id AS id,
+            so.id AS order_id,
+            so.name AS name,
+            so.date_order AS date_order,
+            so.user_id AS user_id,
+            so.team_id AS team_id,
+            so.partner_id AS partner_id,
+            so.company_id AS company_id,
+            company.currency_id AS currency_id,
+            so.priority AS priority,
+            so.state AS state,
+            so.approval_state AS approval_state,
+            so.policy_submitted_on AS submitted_on,
+            so.policy_approved_on AS approved_on,
+            ms.confirmed_on AS confirmed_on,
+            ms.delivered_on AS delivered_on,
+            ms.invoiced_on AS invoiced_on,
+            ms.paid_on AS paid_on,
+            1 AS order_count,
+            so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1.0) AS amount_total,
+            so.policy_round AS review_rounds,
+            CASE WHEN so.policy_approved_on IS NOT NULL
+                 THEN EXTRACT(EPOCH FROM (so.policy_approved_on - so.policy_submitted_on))
+                      / 3600.0 END AS review_hours,
+            CASE WHEN so.policy_approved_on IS NOT NULL
+                 THEN COALESCE(tier.work_hours, 0.0) END AS review_work_hours,
+            COALESCE(rev.review_count, 0) AS review_count,
+            CASE WHEN so.policy_approved_on IS NOT NULL
+                      AND so.policy_round = 1
+                      AND COALESCE(rev.rejection_count, 0) = 0
+                      AND COALESCE(chg.change_count, 0) = 0
+                 THEN 1 ELSE 0 END AS first_time_right,
+            COALESCE(rev.rejection_count, 0) AS rejection_count,
+            COALESCE(chg.change_count, 0) AS change_count,
+            CASE WHEN so.state = 'cancel' THEN 1 ELSE 0 END AS cancelled,
+            COALESCE(rev.sla_breach_count, 0) AS sla_breach_count,
+            CASE WHEN ms.delivered_on IS NOT NULL THEN 1 ELSE 0 END AS delivered,
+            CASE WHEN ms.delivered_on IS NOT NULL
+                      AND (so.commitment_date IS NULL OR ms.delivered_on <= so.commitment_date)
+                 THEN 1 ELSE 0 END AS on_time,
+            %(to_deliver)s AS days_to_deliver,
+            %(to_invoice)s AS days_to_invoice,
+            %(to_pay)s AS days_to_pay,
+            COALESCE(exc.exception_count, 0) AS exception_count,
+            rating.rating_avg AS rating_avg,
+            COALESCE(rating.rating_count, 0) AS rating_count
+            """,
+            to_deliver=days("ms.delivered_on", "ms.confirmed_on"),
+            to_invoice=days("ms.invoiced_on", "ms.confirmed_on"),
+            to_pay=days("ms.paid_on", "ms.invoiced_on"),
+        )
+
+    def _from(self):
+        return SQL(
+            """
+            sale_order so
+            JOIN res_company company ON company.id = so.company_id
+            LEFT JOIN kpi_review rev ON rev.order_id = so.id
+            LEFT JOIN kpi_tier tier ON tier.order_id = so.id
+            LEFT JOIN kpi_change chg ON chg.order_id = so.id
+            LEFT JOIN kpi_exception exc ON exc.order_id = so.id
+            LEFT JOIN kpi_rating rating ON rating.order_id = so.id
+            LEFT JOIN kpi_milestone ms ON ms.order_id = so.id
+            """
+        )
+
+    # ------------------------------------------------------------------
+    # Scorecards
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _policy_period_domain(self, date_from=None, date_to=None):
+        """Orders dated within [date_from, date_to] (dates, user's day boundaries in UTC)."""
+        domain = []
+        if date_from:
+            domain.append(("date_order", ">=", fields.Datetime.to_datetime(date_from)))
+        if date_to:
+            end = fields.Datetime.to_datetime(date_to).replace(hour=23, minute=59, second=59)
+            domain.append(("date_order", "<=", end))
+        return domain
+
+    @api.model
+    def _policy_scorecards(self, domain):
+        """One scorecard per salesperson: the three policy KPIs, their inputs and the rank.
+
+        Returns a list of dicts sorted by rank; one grouped query whatever the volume."""
+        aggregates = [
+            "order_count:sum",
+            "amount_total:sum",
+            "first_time_right:sum",
+            "rejection_count:sum",
+            "change_count:sum",
+            "cancelled:sum",
+            "review_count:sum",
+            "sla_breach_count:sum",
+            "review_hours:avg",
+            "review_work_hours:avg",
+            "delivered:sum",
+            "on_time:sum",
+            "days_to_deliver:avg",
+            "days_to_invoice:avg",
+            "days_to_pay:avg",
+            "exception_count:sum",
+            "rating_count:sum",
+            "rating_avg:avg",
+        ]
+        groups = self._read_group(domain, ["user_id"], aggregates)
+        cards = []
+        for user, *values in groups:
+            card = dict(zip([a.split(":")[0] for a in aggregates], values, strict=True))
+            orders = card["order_count"] or 0
+            card["user"] = user
+            card["accuracy"] = card["first_time_right"] / orders if orders else 0.0
+            card["sla_compliance"] = (
+                1 - card["sla_breach_count"] / card["review_count"]
+                if card["review_count"]
+                else None
+            )
+            card["on_time_rate"] = (
+                card["on_time"] / card["delivered"] if card["delivered"] else None
+            )
+            card["satisfaction"] = card["rating_avg"] if card["rating_count"] else None
+            card["dso"] = card["days_to_pay"]
+            card["score"] = policy_score(
+                card["accuracy"], card["sla_compliance"], card["satisfaction"]
+            )
+            cards.append(card)
+        cards.sort(key=lambda c: (-c["score"], -c["order_count"], c["user"].name or ""))
+        for rank, card in enumerate(cards, start=1):
+            card["rank"] = rank
+        return cards
+
+    # ------------------------------------------------------------------
+    # Monthly assessment (定期考核)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_send_assessment(self):
+        """E-mail every sales team leader last month's team KPIs with the workbook."""
+        first_of_month = fields.Date.context_today(self).replace(day=1)
+        date_from = first_of_month - relativedelta(months=1)
+        date_to = first_of_month - relativedelta(days=1)
+        sent = self._policy_send_assessment(date_from, date_to)
+        self.env["ir.cron"]._notify_progress(done=sent, remaining=0)
+
+    @api.model
+    def _policy_send_assessment(self, date_from, date_to):
+        """Queue one e-mail per team of a company with the policy and the e-mail switched on.
+
+        Each leader gets what their own access rights show, in their language.
+        Returns the number of e-mails queued."""
+        companies = self.env["res.company"].search(
+            [("sale_policy_enabled", "=", True), ("sale_policy_kpi_mail", "=", True)]
+        )
+        if not companies:
+            return 0
+        teams = self.env["crm.team"].search(
+            [
+                ("user_id", "!=", False),
+                "|",
+                ("company_id", "=", False),
+                ("company_id", "in", companies.ids),
+            ]
+        )
+        template = self.env.ref("sale_order_policy.mail_template_kpi_assessment")
+        sent = 0
+        for team in teams:
+            leader = team.user_id
+            team_companies = (team.company_id or companies) & companies & leader.company_ids
+            if not team_companies or not leader.email:
+                continue
+            wizard = (
+                self.env["sale.policy.kpi.export"]
+                .with_user(leader)
+                .with_company(team_companies[0])
+                .with_context(lang=leader.lang, allowed_company_ids=team_companies.ids)
+                .create(
+                    {
+                        "date_from": date_from,
+                        "date_to": date_to,
+                        "company_ids": [fields.Command.set(team_companies.ids)],
+                        "team_ids": [fields.Command.set(team.ids)],
+                    }
+                )
+            )
+            cards = wizard._policy_scorecards()
+            if not cards:
+                continue
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": wizard._file_name(),
+                    "datas": base64.b64encode(wizard._policy_xlsx()),
+                    "res_model": "crm.team",
+                    "res_id": team.id,
+                    "mimetype": "application/vnd.openxmlformats-officedocument."
+                    "spreadsheetml.sheet",
+                }
+            )
+            template.with_context(kpi_cards=cards, kpi_period=wizard._period_label()).send_mail(
+                team.id,
+                email_values={"attachment_ids": [fields.Command.link(attachment.id)]},
+            )
+            sent += 1
+        _logger.info("Sales order policy: %s monthly assessment e-mails queued", sent)
+        return sent

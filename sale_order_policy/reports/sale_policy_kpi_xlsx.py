@@ -1,0 +1,527 @@
+import os
+import tempfile
+
+import xlsxwriter
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+# Rows fetched from PostgreSQL per round trip while streaming a sheet.
+FETCH_BATCH = 2000
+
+
+class SalePolicyKpiXlsx(models.AbstractModel):
+    """Assessment workbook (考核报表): Summary, Orders, Reviews & SLA, Exceptions, Aging.
+
+    Rows are streamed from SQL into xlsxwriter in `constant_memory` mode, so memory does not
+    grow with the number of orders. Headers follow the language of the environment."""
+
+    _name = "sale.policy.kpi.xlsx"
+    _description = "Sales Order Policy KPI Workbook"
+
+    # Model of the receivables aging analysis (settlement feature), exported when installed.
+    _aging_model = "sale.policy.aging.report"
+
+    @api.model
+    def _policy_generate(self, domain, title=""):
+        """Return the workbook (bytes) of the KPI rows matching `domain` (record rules apply)."""
+        fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="sale_policy_kpi_")
+        os.close(fd)
+        try:
+            workbook = xlsxwriter.Workbook(
+                path,
+                {
+                    "constant_memory": True,
+                    "tmpdir": tempfile.gettempdir(),
+                    "remove_timezone": True,
+                    "default_date_format": "yyyy-mm-dd",
+                },
+            )
+            formats = self._formats(workbook)
+            kpi = self.env["sale.policy.kpi.report"]
+            order_query = kpi._search(domain, order="date_order, id")
+            self._sheet_summary(workbook, formats, domain, title)
+            self._sheet_orders(workbook, formats, order_query)
+            self._sheet_reviews(workbook, formats, order_query)
+            self._sheet_exceptions(workbook, formats, order_query)
+            self._sheet_aging(workbook, formats, domain)
+            workbook.close()
+            with open(path, "rb") as xlsx:
+                return xlsx.read()
+        finally:
+            os.unlink(path)
+
+    # ------------------------------------------------------------------
+    # Layout helpers
+    # ------------------------------------------------------------------
+
+    def _formats(self, workbook):
+        return {
+            "title": workbook.add_format({"bold": True, "font_size": 14}),
+            "header": workbook.add_format(
+                {
+                    "bold": True,
+                    "bg_color": "#DDEBF7",
+                    "border": 1,
+                    "text_wrap": True,
+                    "valign": "vcenter",
+                }
+            ),
+            "text": None,
+            "int": workbook.add_format({"num_format": "0"}),
+            "float": workbook.add_format({"num_format": "#,##0.00"}),
+            "hours": workbook.add_format({"num_format": "0.0"}),
+            "days": workbook.add_format({"num_format": "0.0"}),
+            "money": workbook.add_format({"num_format": "#,##0.00"}),
+            "percent": workbook.add_format({"num_format": "0.0%"}),
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        }
+
+    @staticmethod
+    def _text_width(text):
+        # CJK characters take two columns.
+        return sum(2 if ord(char) > 0x2E80 else 1 for char in str(text))
+
+    def _start_sheet(self, workbook, formats, name, columns, title=None):
+        """Add a sheet with its (optional) title row and header row; return (sheet, row)."""
+        sheet = workbook.add_worksheet(name)
+        row = 0
+        if title:
+            sheet.write_string(0, 0, title, formats["title"])
+            row = 1
+        for col, (header, _kind, width) in enumerate(columns):
+            sheet.set_column(col, col, max(width, min(self._text_width(header) + 2, 40)))
+            sheet.write_string(row, col, header, formats["header"])
+        sheet.set_row(row, 30)
+        sheet.freeze_panes(row + 1, 0)
+        return sheet, row + 1
+
+    def _write_row(self, sheet, formats, row, columns, values):
+        for col, ((_header, kind, _width), value) in enumerate(zip(columns, values, strict=True)):
+            if value is None or value is False:
+                continue
+            if kind in ("date", "datetime"):
+                value = self._local(value) if kind == "datetime" else value
+                sheet.write_datetime(row, col, value, formats[kind])
+            elif kind == "text":
+                sheet.write_string(row, col, str(value))
+            else:
+                sheet.write_number(row, col, value, formats[kind])
+
+    def _finish_sheet(self, sheet, header_row, last_row, columns):
+        sheet.autofilter(header_row, 0, max(last_row, header_row), len(columns) - 1)
+
+    def _local(self, value):
+        """UTC datetime → naive datetime in the user's timezone."""
+        return fields.Datetime.context_timestamp(self, value).replace(tzinfo=None)
+
+    def _stream(self, query):
+        """Execute `query` and yield its rows in batches (one query, no per-row reads)."""
+        cr = self.env.cr
+        cr.execute(query)
+        while rows := cr.fetchmany(FETCH_BATCH):
+            yield from rows
+
+    def _selection_labels(self, model, field):
+        return dict(self.env[model]._fields[field]._description_selection(self.env))
+
+    def _name_map(self, model, ids):
+        records = self.env[model].sudo().with_context(active_test=False).browse(ids)
+        return dict(zip(records.ids, records.mapped("display_name"), strict=True))
+
+    def _yes_no(self, value):
+        return self.env._("Yes") if value else self.env._("No")
+
+    # ------------------------------------------------------------------
+    # Sheets
+    # ------------------------------------------------------------------
+
+    def _sheet_summary(self, workbook, formats, domain, title):
+        _ = self.env._
+        columns = [
+            (_("Rank"), "int", 6),
+            (_("Salesperson"), "text", 22),
+            (_("Orders"), "int", 8),
+            (_("Amount (Company Currency)"), "money", 16),
+            (_("First-Time Right"), "int", 10),
+            (_("Accuracy %"), "percent", 10),
+            (_("Rejections"), "int", 10),
+            (_("Changes"), "int", 10),
+            (_("Cancelled"), "int", 10),
+            (_("Review Decisions"), "int", 10),
+            (_("SLA Breaches"), "int", 10),
+            (_("SLA Compliance %"), "percent", 10),
+            (_("Avg. Review Hours"), "hours", 10),
+            (_("Avg. Review Working Hours"), "hours", 10),
+            (_("Delivered"), "int", 10),
+            (_("On Time"), "int", 10),
+            (_("On-Time %"), "percent", 10),
+            (_("Avg. Days to Deliver"), "days", 10),
+            (_("Avg. Days to Invoice"), "days", 10),
+            (_("DSO (Days)"), "days", 10),
+            (_("Exceptions"), "int", 10),
+            (_("Ratings"), "int", 8),
+            (_("Satisfaction (of 5)"), "float", 10),
+            (_("Score"), "float", 8),
+        ]
+        sheet, row = self._start_sheet(
+            workbook, formats, _("Summary"), columns, title=title or _("Sales order assessment")
+        )
+        first = row
+        for card in self.env["sale.policy.kpi.report"]._policy_scorecards(domain):
+            values = [
+                card["rank"],
+                card["user"].name or _("Unassigned"),
+                card["order_count"],
+                card["amount_total"],
+                card["first_time_right"],
+                card["accuracy"],
+                card["rejection_count"],
+                card["change_count"],
+                card["cancelled"],
+                card["review_count"],
+                card["sla_breach_count"],
+                card["sla_compliance"],
+                card["review_hours"],
+                card["review_work_hours"],
+                card["delivered"],
+                card["on_time"],
+                card["on_time_rate"],
+                card["days_to_deliver"],
+                card["days_to_invoice"],
+                card["dso"],
+                card["exception_count"],
+                card["rating_count"],
+                card["satisfaction"],
+                card["score"],
+            ]
+            self._write_row(sheet, formats, row, columns, values)
+            row += 1
+        self._finish_sheet(sheet, first - 1, row - 1, columns)
+
+    def _sheet_orders(self, workbook, formats, order_query):
+        _ = self.env._
+        columns = [
+            (_("Order"), "text", 14),
+            (_("Order Date"), "datetime", 17),
+            (_("Salesperson"), "text", 20),
+            (_("Sales Team"), "text", 16),
+            (_("Customer"), "text", 28),
+            (_("Company"), "text", 18),
+            (_("Priority"), "text", 8),
+            (_("Status"), "text", 12),
+            (_("Approval"), "text", 12),
+            (_("Amount (Company Currency)"), "money", 16),
+            (_("Submitted on"), "datetime", 17),
+            (_("Approved on"), "datetime", 17),
+            (_("Review Rounds"), "int", 8),
+            (_("Review Hours"), "hours", 10),
+            (_("Review Working Hours"), "hours", 10),
+            (_("First-Time Right"), "text", 8),
+            (_("Rejections"), "int", 8),
+            (_("Changes"), "int", 8),
+            (_("Cancelled"), "text", 8),
+            (_("SLA Breaches"), "int", 8),
+            (_("Delivered on"), "datetime", 17),
+            (_("On Time"), "text", 8),
+            (_("Days to Deliver"), "days", 8),
+            (_("Days to Invoice"), "days", 8),
+            (_("Days to Pay"), "days", 8),
+            (_("Exceptions"), "int", 8),
+            (_("Satisfaction (of 5)"), "float", 8),
+        ]
+        priorities = self._selection_labels("sale.policy.kpi.report", "priority")
+        states = self._selection_labels("sale.policy.kpi.report", "state")
+        approvals = self._selection_labels("sale.policy.kpi.report", "approval_state")
+        select = order_query.select(
+            *(
+                SQL.identifier(order_query.table, fname)
+                for fname in (
+                    "name",
+                    "date_order",
+                    "user_id",
+                    "team_id",
+                    "partner_id",
+                    "company_id",
+                    "priority",
+                    "state",
+                    "approval_state",
+                    "amount_total",
+                    "submitted_on",
+                    "approved_on",
+                    "review_rounds",
+                    "review_hours",
+                    "review_work_hours",
+                    "first_time_right",
+                    "rejection_count",
+                    "change_count",
+                    "cancelled",
+                    "sla_breach_count",
+                    "delivered_on",
+                    "on_time",
+                    "delivered",
+                    "days_to_deliver",
+                    "days_to_invoice",
+                    "days_to_pay",
+                    "exception_count",
+                    "rating_avg",
+                )
+            )
+        )
+        sheet, row = self._start_sheet(workbook, formats, _("Orders"), columns)
+        first = row
+        names = {"res.users": {}, "crm.team": {}, "res.partner": {}, "res.company": {}}
+        batch = []
+        for record in self._stream(select):
+            batch.append(record)
+            if len(batch) >= FETCH_BATCH:
+                row = self._write_order_batch(
+                    sheet, formats, row, columns, batch, names, priorities, states, approvals
+                )
+                batch = []
+        row = self._write_order_batch(
+            sheet, formats, row, columns, batch, names, priorities, states, approvals
+        )
+        self._finish_sheet(sheet, first - 1, row - 1, columns)
+
+    def _write_order_batch(
+        self, sheet, formats, row, columns, batch, names, priorities, states, approvals
+    ):
+        # Display names of the batch's users, teams, customers and companies: one read each.
+        for index, model in ((2, "res.users"), (3, "crm.team"), (4, "res.partner")):
+            missing = {rec[index] for rec in batch if rec[index]} - names[model].keys()
+            if missing:
+                names[model].update(self._name_map(model, list(missing)))
+        missing = {rec[5] for rec in batch} - names["res.company"].keys()
+        if missing:
+            names["res.company"].update(self._name_map("res.company", list(missing)))
+        for rec in batch:
+            (
+                name,
+                date_order,
+                user_id,
+                team_id,
+                partner_id,
+                company_id,
+                priority,
+                state,
+                approval_state,
+                amount,
+                submitted_on,
+                approved_on,
+                rounds,
+                review_hours,
+                work_hours,
+                first_time_right,
+                rejections,
+                changes,
+                cancelled,
+                breaches,
+                delivered_on,
+                on_time,
+                delivered,
+                to_deliver,
+                to_invoice,
+                to_pay,
+                exceptions,
+                rating,
+            ) = rec
+            values = [
+                name,
+                date_order,
+                names["res.users"].get(user_id),
+                names["crm.team"].get(team_id),
+                names["res.partner"].get(partner_id),
+                names["res.company"].get(company_id),
+                priorities.get(priority),
+                states.get(state),
+                approvals.get(approval_state),
+                amount,
+                submitted_on,
+                approved_on,
+                rounds,
+                review_hours,
+                work_hours,
+                self._yes_no(first_time_right),
+                rejections,
+                changes,
+                self._yes_no(cancelled),
+                breaches,
+                delivered_on,
+                self._yes_no(on_time) if delivered else None,
+                to_deliver,
+                to_invoice,
+                to_pay,
+                exceptions,
+                rating,
+            ]
+            self._write_row(sheet, formats, row, columns, values)
+            row += 1
+        return row
+
+    def _sheet_reviews(self, workbook, formats, order_query):
+        _ = self.env._
+        columns = [
+            (_("Order"), "text", 14),
+            (_("Salesperson"), "text", 20),
+            (_("Step"), "text", 20),
+            (_("Department"), "text", 12),
+            (_("Subject"), "text", 12),
+            (_("Round"), "int", 6),
+            (_("Status"), "text", 10),
+            (_("Received on"), "datetime", 17),
+            (_("Deadline"), "datetime", 17),
+            (_("Decided on"), "datetime", 17),
+            (_("Decided by"), "text", 20),
+            (_("SLA (Hours)"), "hours", 8),
+            (_("Decision Hours"), "hours", 8),
+            (_("Decision Working Hours"), "hours", 8),
+            (_("SLA Breached"), "text", 8),
+        ]
+        review_model = "sale.policy.review"
+        departments = self._selection_labels(review_model, "department")
+        subjects = self._selection_labels(review_model, "applies_to")
+        states = self._selection_labels(review_model, "state")
+        query = SQL(
+            """
+            SELECT so.name, so.user_id, r.name, r.department, r.applies_to, r.review_round,
+                   r.state, r.activated_on, r.deadline, r.decided_on, r.decided_by_id,
+                   r.sla_hours, r.decision_hours, r.decision_work_hours, r.sla_breached
+              FROM sale_policy_review r
+              JOIN sale_order so ON so.id = r.order_id
+             WHERE r.order_id IN %s
+             ORDER BY so.date_order, so.id, r.review_round, r.sequence, r.id
+            """,
+            order_query.subselect(),
+        )
+        sheet, row = self._start_sheet(workbook, formats, _("Reviews & SLA"), columns)
+        first = row
+        users = {}
+        for rec in self._stream(query):
+            for user_id in (rec[1], rec[10]):
+                if user_id and user_id not in users:
+                    users.update(self._name_map("res.users", [user_id]))
+            values = [
+                rec[0],
+                users.get(rec[1]),
+                rec[2],
+                departments.get(rec[3]),
+                subjects.get(rec[4]),
+                rec[5],
+                states.get(rec[6]),
+                rec[7],
+                rec[8],
+                rec[9],
+                users.get(rec[10]),
+                rec[11],
+                rec[12] if rec[9] else None,
+                rec[13] if rec[9] else None,
+                self._yes_no(rec[14]),
+            ]
+            self._write_row(sheet, formats, row, columns, values)
+            row += 1
+        self._finish_sheet(sheet, first - 1, row - 1, columns)
+
+    def _sheet_exceptions(self, workbook, formats, order_query):
+        _ = self.env._
+        if "sale.policy.exception" in self.env:
+            exception_model = self.env["sale.policy.exception"]
+            columns = [
+                (_("Order"), "text", 14),
+                (_("Exception"), "text", 24),
+                (_("Status"), "text", 12),
+                (_("Blocking"), "text", 8),
+                (_("Responsible"), "text", 20),
+                (_("Raised on"), "datetime", 17),
+                (_("Deadline"), "datetime", 17),
+                (_("Resolution"), "text", 40),
+            ]
+            exceptions = exception_model.search(
+                [("order_id", "in", order_query)], order="create_date, id"
+            )
+            states = self._selection_labels("sale.policy.exception", "state")
+            rows = (
+                [
+                    exc.order_id.name,
+                    exc.type_id.display_name,
+                    states.get(exc.state),
+                    self._yes_no(exc.blocking),
+                    exc.user_id.name,
+                    exc.create_date,
+                    exc.deadline,
+                    exc.resolution,
+                ]
+                for exc in exceptions
+            )
+        else:
+            columns = [
+                (_("Order"), "text", 14),
+                (_("Date"), "datetime", 17),
+                (_("Recorded by"), "text", 20),
+                (_("Description"), "text", 60),
+            ]
+            logs = (
+                self.env["sale.policy.log"]
+                .sudo()
+                .search(
+                    [("order_id", "in", order_query), ("event", "=", "exception")],
+                    order="date, id",
+                )
+            )
+            rows = ([log.order_id.name, log.date, log.user_id.name, log.comment] for log in logs)
+        sheet, row = self._start_sheet(workbook, formats, _("Exceptions"), columns)
+        first = row
+        for values in rows:
+            self._write_row(sheet, formats, row, columns, values)
+            row += 1
+        self._finish_sheet(sheet, first - 1, row - 1, columns)
+
+    def _sheet_aging(self, workbook, formats, domain):
+        """Receivables aging (账龄), when the settlement feature provides its analysis."""
+        if self._aging_model not in self.env:
+            return
+        aging = self.env[self._aging_model]
+        field_names = [
+            fname
+            for fname, field in aging._fields.items()
+            if field.store
+            and not fname.startswith("__")
+            and fname not in models.MAGIC_COLUMNS
+            and field.type not in ("one2many", "many2many", "binary", "html")
+        ]
+        kinds = {
+            "integer": "int",
+            "float": "float",
+            "monetary": "money",
+            "date": "date",
+            "datetime": "datetime",
+        }
+        columns = [
+            (
+                aging._fields[fname].get_description(self.env)["string"],
+                kinds.get(aging._fields[fname].type, "text"),
+                14,
+            )
+            for fname in field_names
+        ]
+        aging_domain = []
+        for fname, _operator, value in (leaf for leaf in domain if isinstance(leaf, tuple)):
+            if fname in ("user_id", "team_id", "company_id") and fname in aging._fields:
+                aging_domain.append((fname, "in", value if isinstance(value, list) else [value]))
+        sheet, row = self._start_sheet(workbook, formats, self.env._("Aging"), columns)
+        first = row
+        for record in aging.search_read(aging_domain, field_names):
+            values = []
+            for fname in field_names:
+                value = record[fname]
+                if isinstance(value, tuple):
+                    value = value[1]
+                elif aging._fields[fname].type == "selection" and value:
+                    value = dict(aging._fields[fname]._description_selection(self.env))[value]
+                elif aging._fields[fname].type == "boolean":
+                    value = self._yes_no(value)
+                values.append(value)
+            self._write_row(sheet, formats, row, columns, values)
+            row += 1
+        self._finish_sheet(sheet, first - 1, row - 1, columns)
