@@ -325,16 +325,16 @@ class SalePolicyKpiReport(models.Model):
                       / 3600.0 END AS review_hours,
             CASE WHEN so.policy_approved_on IS NOT NULL
                  THEN COALESCE(tier.work_hours, 0.0) END AS review_work_hours,
-            COALESCE(rev.review_count, 0) AS review_count,
+            COALESCE(rev.review_count, 0)::integer AS review_count,
             CASE WHEN so.policy_approved_on IS NOT NULL
                       AND so.policy_round = 1
                       AND COALESCE(rev.rejection_count, 0) = 0
                       AND COALESCE(chg.change_count, 0) = 0
                  THEN 1 ELSE 0 END AS first_time_right,
-            COALESCE(rev.rejection_count, 0) AS rejection_count,
-            COALESCE(chg.change_count, 0) AS change_count,
+            COALESCE(rev.rejection_count, 0)::integer AS rejection_count,
+            COALESCE(chg.change_count, 0)::integer AS change_count,
             CASE WHEN so.state = 'cancel' THEN 1 ELSE 0 END AS cancelled,
-            COALESCE(rev.sla_breach_count, 0) AS sla_breach_count,
+            COALESCE(rev.sla_breach_count, 0)::integer AS sla_breach_count,
             CASE WHEN ms.delivered_on IS NOT NULL THEN 1 ELSE 0 END AS delivered,
             CASE WHEN ms.delivered_on IS NOT NULL
                       AND (so.commitment_date IS NULL OR ms.delivered_on <= so.commitment_date)
@@ -342,9 +342,9 @@ class SalePolicyKpiReport(models.Model):
             %(to_deliver)s AS days_to_deliver,
             %(to_invoice)s AS days_to_invoice,
             %(to_pay)s AS days_to_pay,
-            COALESCE(exc.exception_count, 0) AS exception_count,
+            COALESCE(exc.exception_count, 0)::integer AS exception_count,
             rating.rating_avg AS rating_avg,
-            COALESCE(rating.rating_count, 0) AS rating_count
+            COALESCE(rating.rating_count, 0)::integer AS rating_count
             """,
             to_deliver=days("ms.delivered_on", "ms.confirmed_on"),
             to_invoice=days("ms.invoiced_on", "ms.confirmed_on"),
@@ -408,7 +408,11 @@ class SalePolicyKpiReport(models.Model):
         groups = self._read_group(domain, ["user_id"], aggregates)
         cards = []
         for user, *values in groups:
-            card = dict(zip([a.split(":")[0] for a in aggregates], values, strict=True))
+            # An average over no value (nothing delivered, paid or rated) is None, not 0.
+            card = {
+                aggregate.split(":")[0]: None if value is False else value
+                for aggregate, value in zip(aggregates, values, strict=True)
+            }
             orders = card["order_count"] or 0
             card["user"] = user
             card["accuracy"] = card["first_time_right"] / orders if orders else 0.0
@@ -420,7 +424,7 @@ class SalePolicyKpiReport(models.Model):
             card["on_time_rate"] = (
                 card["on_time"] / card["delivered"] if card["delivered"] else None
             )
-            card["satisfaction"] = card["rating_avg"] if card["rating_count"] else None
+            card["satisfaction"] = card["rating_avg"]
             card["dso"] = card["days_to_pay"]
             card["score"] = policy_score(
                 card["accuracy"], card["sla_compliance"], card["satisfaction"]

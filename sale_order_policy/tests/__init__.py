@@ -1,1 +1,1 @@
-from . import test_approval_chain
+from . import test_approval_chain, test_kpi_report
