@@ -269,7 +269,7 @@ class SalePolicyKpiXlsx(models.AbstractModel):
                 )
             )
         )
-        sheet, row = self._start_sheet(workbook, formats, _("Orders"), columns)
+        sheet, row = self._start_sheet(workbook, formats, _("Order Details"), columns)
         first = row
         names = {"res.users": {}, "crm.team": {}, "res.partner": {}, "res.company": {}}
         batch = []

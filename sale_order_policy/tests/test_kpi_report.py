@@ -355,7 +355,9 @@ class TestKpiReport(SalePolicyCase):
 
     def test_xlsx_summary_and_sheets(self):
         wizard, book = self._export(self.sales_head)
-        self.assertEqual(book.sheetnames, ["Summary", "Orders", "Reviews & SLA", "Exceptions"])
+        self.assertEqual(
+            book.sheetnames, ["Summary", "Order Details", "Reviews & SLA", "Exceptions"]
+        )
         summary = book["Summary"]
         self.assertEqual(summary.freeze_panes, "A3")
         self.assertEqual(summary.auto_filter.ref, "A2:X4")
@@ -381,7 +383,7 @@ class TestKpiReport(SalePolicyCase):
         self.assertIsNone(rows["Salesman Sue"]["On-Time %"])
         self.assertEqual(summary.cell(3, 6).number_format, "0.0%")
 
-        orders = book["Orders"]
+        orders = book["Order Details"]
         self.assertEqual(orders.freeze_panes, "A2")
         names = [r[0] for r in orders.iter_rows(2, values_only=True)]
         self.assertEqual(
@@ -410,7 +412,7 @@ class TestKpiReport(SalePolicyCase):
         names = [r[1] for r in book["Summary"].iter_rows(3, values_only=True)]
         self.assertEqual(names, ["Salesman Sam"])
         _wizard, book = self._export(self.gm, user_ids=[Command.set(self.salesman_tao.ids)])
-        orders = [r[0] for r in book["Orders"].iter_rows(2, values_only=True)]
+        orders = [r[0] for r in book["Order Details"].iter_rows(2, values_only=True)]
         self.assertEqual(orders, [self.order_f.name])
 
     def _load_zh_cn(self):
