@@ -57,9 +57,7 @@ class SalePolicyKpiReport(models.Model):
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", string="Company Currency", readonly=True)
-    priority = fields.Selection(
-        [("0", "Normal"), ("1", "Urgent")], string="Priority", readonly=True
-    )
+    priority = fields.Selection([("0", "Normal"), ("1", "Urgent")], readonly=True)
     state = fields.Selection(SALE_ORDER_STATE, string="Status", readonly=True)
     approval_state = fields.Selection(APPROVAL_STATES, string="Approval", readonly=True)
     submitted_on = fields.Datetime(string="Submitted on", readonly=True)
@@ -73,9 +71,8 @@ class SalePolicyKpiReport(models.Model):
     amount_total = fields.Monetary(
         string="Total (Company Currency)", currency_field="currency_id", readonly=True
     )
-    review_rounds = fields.Integer(string="Review Rounds", readonly=True, aggregator="sum")
+    review_rounds = fields.Integer(readonly=True, aggregator="sum")
     review_hours = fields.Float(
-        string="Review Hours",
         readonly=True,
         aggregator="avg",
         help="Clock hours from first submission to approval.",

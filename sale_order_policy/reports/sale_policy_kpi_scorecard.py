@@ -36,9 +36,9 @@ class SalePolicyKpiScorecard(models.Model):
     on_time_rate = fields.Float(string="On-Time Delivery (%)", readonly=True, aggregator="avg")
     rating_avg = fields.Float(string="Satisfaction", readonly=True, aggregator="avg")
     rating_count = fields.Integer(string="# Ratings", readonly=True)
-    score = fields.Float(string="Score", readonly=True, aggregator="avg")
+    score = fields.Float(readonly=True, aggregator="avg")
     team_rank = fields.Integer(string="Rank in Team", readonly=True, aggregator="min")
-    team_size = fields.Integer(string="Team Size", readonly=True, aggregator="max")
+    team_size = fields.Integer(readonly=True, aggregator="max")
 
     @property
     def _table_query(self):
