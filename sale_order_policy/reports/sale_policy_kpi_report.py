@@ -136,45 +136,79 @@ class SalePolicyKpiReport(models.Model):
             from_clause=self._from(),
         )
 
+    def _has_milestone_fields(self):
+        """Whether the tracking feature's milestone fields are installed."""
+        order_fields = self.env["sale.order"]._fields
+        return all(
+            fname in order_fields
+            for fname in (
+                "policy_confirmed_on",
+                "policy_delivered_on",
+                "policy_invoiced_on",
+                "policy_paid_on",
+            )
+        )
+
     def _with(self):
-        """Per-order aggregates, each one grouped scan of its table."""
-        return [
+        """Per-order aggregates: one grouped scan per source table."""
+        ctes = [
             ("kpi_review", self._with_review()),
-            ("kpi_tier", self._with_tier()),
+            ("kpi_log", self._with_log()),
             ("kpi_change", self._with_change()),
             ("kpi_exception", self._with_exception()),
             ("kpi_rating", self._with_rating()),
-            ("kpi_milestone", self._with_milestone()),
         ]
+        if not self._has_milestone_fields():
+            ctes += [
+                ("kpi_delivery", self._with_delivery()),
+                ("kpi_invoice", self._with_invoice()),
+            ]
+        return ctes
 
     def _with_review(self):
-        return SQL(
-            """
-            SELECT r.order_id,
-                   COUNT(*) FILTER (WHERE r.state = 'rejected' AND r.applies_to = 'order')
-                       AS rejection_count,
-                   COUNT(*) FILTER (WHERE r.sla_breached) AS sla_breach_count,
-                   COUNT(*) FILTER (WHERE r.state IN ('approved', 'rejected')) AS review_count
-              FROM sale_policy_review r
-             GROUP BY r.order_id
-            """
-        )
-
-    def _with_tier(self):
         # Parallel steps of one tier run at the same time: the tier lasts as long as its
-        # slowest step.
+        # slowest step, so working hours add up per tier, not per step.
         return SQL(
             """
-            SELECT t.order_id, SUM(t.work_hours) AS work_hours
-              FROM (SELECT r.order_id, MAX(r.decision_work_hours) AS work_hours
+            SELECT t.order_id,
+                   SUM(t.rejected)::integer AS rejection_count,
+                   SUM(t.breached)::integer AS sla_breach_count,
+                   SUM(t.decided)::integer AS review_count,
+                   SUM(t.work_hours) AS work_hours
+              FROM (SELECT r.order_id,
+                           COUNT(*) FILTER (WHERE r.state = 'rejected'
+                                              AND r.applies_to = 'order') AS rejected,
+                           COUNT(*) FILTER (WHERE r.sla_breached) AS breached,
+                           COUNT(*) FILTER (WHERE r.state IN ('approved', 'rejected'))
+                               AS decided,
+                           MAX(r.decision_work_hours)
+                               FILTER (WHERE r.applies_to = 'order'
+                                         AND r.state IN ('approved', 'rejected'))
+                               AS work_hours
                       FROM sale_policy_review r
-                     WHERE r.applies_to = 'order' AND r.state IN ('approved', 'rejected')
-                     GROUP BY r.order_id, r.review_round, r.sequence) t
+                     GROUP BY r.order_id, r.applies_to, r.review_round, r.sequence) t
              GROUP BY t.order_id
             """
         )
 
+    def _with_log(self):
+        """Change requests, exceptions and confirmation recorded in the policy log."""
+        return SQL(
+            """
+            SELECT l.order_id,
+                   COUNT(*) FILTER (WHERE l.event IN %(changes)s) AS change_count,
+                   COUNT(*) FILTER (WHERE l.event = 'exception') AS exception_count,
+                   MIN(l.date) FILTER (WHERE l.event = 'confirm') AS confirmed_on
+              FROM sale_policy_log l
+             WHERE l.event IN %(events)s
+             GROUP BY l.order_id
+            """,
+            changes=CHANGE_LOG_EVENTS,
+            events=(*CHANGE_LOG_EVENTS, "exception", "confirm"),
+        )
+
     def _with_change(self):
+        """Change and cancellation requests: the change model when installed, else the log."""
         if "sale.policy.change" in self.env:
             return SQL(
                 """
@@ -184,17 +218,10 @@ class SalePolicyKpiReport(models.Model):
                  GROUP BY c.order_id
                 """
             )
-        return SQL(
-            """
-            SELECT l.order_id, COUNT(*) AS change_count
-              FROM sale_policy_log l
-             WHERE l.event IN %s
-             GROUP BY l.order_id
-            """,
-            CHANGE_LOG_EVENTS,
-        )
+        return SQL("SELECT order_id, change_count FROM kpi_log")
 
     def _with_exception(self):
+        """Abnormal orders: the exception model when installed, else the log."""
         if "sale.policy.exception" in self.env:
             return SQL(
                 """
@@ -204,14 +231,7 @@ class SalePolicyKpiReport(models.Model):
                  GROUP BY e.order_id
                 """
             )
-        return SQL(
-            """
-            SELECT l.order_id, COUNT(*) AS exception_count
-              FROM sale_policy_log l
-             WHERE l.event = 'exception'
-             GROUP BY l.order_id
-            """
-        )
+        return SQL("SELECT order_id, exception_count FROM kpi_log")
 
     def _with_rating(self):
         return SQL(
@@ -223,76 +243,65 @@ class SalePolicyKpiReport(models.Model):
             """
         )
 
-    def _with_milestone(self):
-        """Confirmation, full delivery, first invoice and payment of each order (UTC).
-
-        The order's own milestone fields are used when installed (tracking feature);
-        otherwise the dates are read from the confirmation log, the done outgoing
-        pickings, the posted invoices and their reconciliations."""
-        milestones = ("policy_confirmed_on", "policy_delivered_on", "policy_invoiced_on")
-        if all(f in self.env["sale.order"]._fields for f in (*milestones, "policy_paid_on")):
-            return SQL(
-                """
-                SELECT so.id AS order_id,
-                       so.policy_confirmed_on AS confirmed_on,
-                       so.policy_delivered_on AS delivered_on,
-                       so.policy_invoiced_on AS invoiced_on,
-                       so.policy_paid_on AS paid_on
-                  FROM sale_order so
-                 WHERE so.policy_submitted_on IS NOT NULL
-                """
-            )
+    def _with_delivery(self):
+        """Full delivery: the last done outgoing picking once none is left open."""
         return SQL(
             """
-            SELECT so.id AS order_id,
-                   confirm.confirmed_on,
-                   delivery.delivered_on,
-                   invoice.invoiced_on,
-                   invoice.paid_on
-              FROM sale_order so
-              LEFT JOIN (
-                    SELECT l.order_id, MIN(l.date) AS confirmed_on
-                      FROM sale_policy_log l
-                     WHERE l.event = 'confirm'
-                     GROUP BY l.order_id
-              ) confirm ON confirm.order_id = so.id
-              LEFT JOIN (
-                    SELECT sp.sale_id AS order_id,
-                           CASE WHEN BOOL_AND(sp.state IN ('done', 'cancel'))
-                                THEN MAX(sp.date_done) END AS delivered_on
-                      FROM stock_picking sp
-                      JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
-                     WHERE spt.code = 'outgoing' AND sp.sale_id IS NOT NULL
-                     GROUP BY sp.sale_id
-              ) delivery ON delivery.order_id = so.id
-              LEFT JOIN (
-                    SELECT inv.order_id,
-                           MIN(inv.invoice_date)::timestamp AS invoiced_on,
-                           CASE WHEN BOOL_AND(inv.payment_state IN ('paid', 'in_payment'))
-                                THEN MAX(inv.paid_date)::timestamp END AS paid_on
-                      FROM (SELECT DISTINCT sol.order_id, am.id, am.invoice_date,
-                                   am.payment_state,
-                                   (SELECT MAX(apr.max_date)
-                                      FROM account_move_line rec
-                                      JOIN account_partial_reconcile apr
-                                        ON apr.debit_move_id = rec.id
-                                     WHERE rec.move_id = am.id
-                                       AND rec.display_type = 'payment_term') AS paid_date
-                              FROM sale_order_line sol
-                              JOIN sale_order_line_invoice_rel rel
-                                ON rel.order_line_id = sol.id
-                              JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                              JOIN account_move am ON am.id = aml.move_id
-                             WHERE am.move_type = 'out_invoice' AND am.state = 'posted') inv
-                     GROUP BY inv.order_id
-              ) invoice ON invoice.order_id = so.id
-             WHERE so.policy_submitted_on IS NOT NULL
+            SELECT sp.sale_id AS order_id,
+                   CASE WHEN BOOL_AND(sp.state IN ('done', 'cancel'))
+                        THEN MAX(sp.date_done) END AS delivered_on
+              FROM stock_picking sp
+              JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
+             WHERE spt.code = 'outgoing' AND sp.sale_id IS NOT NULL
+             GROUP BY sp.sale_id
             """
         )
 
+    def _with_invoice(self):
+        """First posted invoice, and payment: the last reconciliation once all are paid."""
+        return SQL(
+            """
+            SELECT inv.order_id,
+                   MIN(inv.invoice_date)::timestamp AS invoiced_on,
+                   CASE WHEN BOOL_AND(inv.payment_state IN ('paid', 'in_payment'))
+                        THEN MAX(inv.paid_date)::timestamp END AS paid_on
+              FROM (SELECT DISTINCT sol.order_id, am.id, am.invoice_date, am.payment_state,
+                           (SELECT MAX(apr.max_date)
+                              FROM account_move_line rec
+                              JOIN account_partial_reconcile apr
+                                ON apr.debit_move_id = rec.id
+                             WHERE rec.move_id = am.id
+                               AND rec.display_type = 'payment_term') AS paid_date
+                      FROM sale_order_line sol
+                      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                      JOIN account_move am ON am.id = aml.move_id
+                     WHERE am.move_type = 'out_invoice' AND am.state = 'posted') inv
+             GROUP BY inv.order_id
+            """
+        )
+
+    def _milestones(self):
+        """SQL of the confirmation, delivery, invoice and payment dates (UTC)."""
+        if self._has_milestone_fields():
+            return {
+                "confirmed_on": SQL("so.policy_confirmed_on"),
+                "delivered_on": SQL("so.policy_delivered_on"),
+                "invoiced_on": SQL("so.policy_invoiced_on"),
+                "paid_on": SQL("so.policy_paid_on"),
+            }
+        return {
+            "confirmed_on": SQL("log.confirmed_on"),
+            "delivered_on": SQL("dlv.delivered_on"),
+            "invoiced_on": SQL("inv.invoiced_on"),
+            "paid_on": SQL("inv.paid_on"),
+        }
+
     def _select(self):
+        ms = self._milestones()
+
         def days(end, start):
-            return SQL("EXTRACT(EPOCH FROM (%s - %s)) / 86400.0", SQL(end), SQL(start))
+            return SQL("EXTRACT(EPOCH FROM (%s - %s)) / 86400.0", end, start)
 
         return SQL(
             """
@@ -310,10 +319,10 @@ class SalePolicyKpiReport(models.Model):
             so.approval_state AS approval_state,
             so.policy_submitted_on AS submitted_on,
             so.policy_approved_on AS approved_on,
-            ms.confirmed_on AS confirmed_on,
-            ms.delivered_on AS delivered_on,
-            ms.invoiced_on AS invoiced_on,
-            ms.paid_on AS paid_on,
+            %(confirmed_on)s AS confirmed_on,
+            %(delivered_on)s AS delivered_on,
+            %(invoiced_on)s AS invoiced_on,
+            %(paid_on)s AS paid_on,
             1 AS order_count,
             so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1.0) AS amount_total,
             so.policy_round AS review_rounds,
@@ -321,20 +330,21 @@ class SalePolicyKpiReport(models.Model):
                  THEN EXTRACT(EPOCH FROM (so.policy_approved_on - so.policy_submitted_on))
                       / 3600.0 END AS review_hours,
             CASE WHEN so.policy_approved_on IS NOT NULL
-                 THEN COALESCE(tier.work_hours, 0.0) END AS review_work_hours,
-            COALESCE(rev.review_count, 0)::integer AS review_count,
+                 THEN COALESCE(rev.work_hours, 0.0) END AS review_work_hours,
+            COALESCE(rev.review_count, 0) AS review_count,
             CASE WHEN so.policy_approved_on IS NOT NULL
                       AND so.policy_round = 1
                       AND COALESCE(rev.rejection_count, 0) = 0
                       AND COALESCE(chg.change_count, 0) = 0
                  THEN 1 ELSE 0 END AS first_time_right,
-            COALESCE(rev.rejection_count, 0)::integer AS rejection_count,
+            COALESCE(rev.rejection_count, 0) AS rejection_count,
             COALESCE(chg.change_count, 0)::integer AS change_count,
             CASE WHEN so.state = 'cancel' THEN 1 ELSE 0 END AS cancelled,
-            COALESCE(rev.sla_breach_count, 0)::integer AS sla_breach_count,
-            CASE WHEN ms.delivered_on IS NOT NULL THEN 1 ELSE 0 END AS delivered,
-            CASE WHEN ms.delivered_on IS NOT NULL
-                      AND (so.commitment_date IS NULL OR ms.delivered_on <= so.commitment_date)
+            COALESCE(rev.sla_breach_count, 0) AS sla_breach_count,
+            CASE WHEN %(delivered_on)s IS NOT NULL THEN 1 ELSE 0 END AS delivered,
+            CASE WHEN %(delivered_on)s IS NOT NULL
+                      AND (so.commitment_date IS NULL
+                           OR %(delivered_on)s <= so.commitment_date)
                  THEN 1 ELSE 0 END AS on_time,
             %(to_deliver)s AS days_to_deliver,
             %(to_invoice)s AS days_to_invoice,
@@ -343,24 +353,28 @@ class SalePolicyKpiReport(models.Model):
             rating.rating_avg AS rating_avg,
             COALESCE(rating.rating_count, 0)::integer AS rating_count
             """,
-            to_deliver=days("ms.delivered_on", "ms.confirmed_on"),
-            to_invoice=days("ms.invoiced_on", "ms.confirmed_on"),
-            to_pay=days("ms.paid_on", "ms.invoiced_on"),
+            **ms,
+            to_deliver=days(ms["delivered_on"], ms["confirmed_on"]),
+            to_invoice=days(ms["invoiced_on"], ms["confirmed_on"]),
+            to_pay=days(ms["paid_on"], ms["invoiced_on"]),
         )
 
     def _from(self):
-        return SQL(
-            """
-            sale_order so
-            JOIN res_company company ON company.id = so.company_id
-            LEFT JOIN kpi_review rev ON rev.order_id = so.id
-            LEFT JOIN kpi_tier tier ON tier.order_id = so.id
-            LEFT JOIN kpi_change chg ON chg.order_id = so.id
-            LEFT JOIN kpi_exception exc ON exc.order_id = so.id
-            LEFT JOIN kpi_rating rating ON rating.order_id = so.id
-            LEFT JOIN kpi_milestone ms ON ms.order_id = so.id
-            """
-        )
+        joins = [
+            SQL("sale_order so"),
+            SQL("JOIN res_company company ON company.id = so.company_id"),
+            SQL("LEFT JOIN kpi_review rev ON rev.order_id = so.id"),
+            SQL("LEFT JOIN kpi_log log ON log.order_id = so.id"),
+            SQL("LEFT JOIN kpi_change chg ON chg.order_id = so.id"),
+            SQL("LEFT JOIN kpi_exception exc ON exc.order_id = so.id"),
+            SQL("LEFT JOIN kpi_rating rating ON rating.order_id = so.id"),
+        ]
+        if not self._has_milestone_fields():
+            joins += [
+                SQL("LEFT JOIN kpi_delivery dlv ON dlv.order_id = so.id"),
+                SQL("LEFT JOIN kpi_invoice inv ON inv.order_id = so.id"),
+            ]
+        return SQL("\n").join(joins)
 
     # ------------------------------------------------------------------
     # Scorecards

@@ -1,9 +1,10 @@
 import os
 import tempfile
 
+import pytz
 import xlsxwriter
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.tools import SQL
 
 # Rows fetched from PostgreSQL per round trip while streaming a sheet.
@@ -56,7 +57,11 @@ class SalePolicyKpiXlsx(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _formats(self, workbook):
+        """Cell formats, plus the constants every row needs (computed once per workbook)."""
         return {
+            "tz": pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC"),
+            "yes": self.env._("Yes"),
+            "no": self.env._("No"),
             "title": workbook.add_format({"bold": True, "font_size": 14}),
             "header": workbook.add_format(
                 {
@@ -101,8 +106,11 @@ class SalePolicyKpiXlsx(models.AbstractModel):
         for col, ((_header, kind, _width), value) in enumerate(zip(columns, values, strict=True)):
             if value is None or value is False:
                 continue
-            if kind in ("date", "datetime"):
-                value = self._local(value) if kind == "datetime" else value
+            if kind == "datetime":
+                # UTC → the user's timezone, naive as Excel wants it.
+                local = pytz.utc.localize(value).astimezone(formats["tz"]).replace(tzinfo=None)
+                sheet.write_datetime(row, col, local, formats[kind])
+            elif kind == "date":
                 sheet.write_datetime(row, col, value, formats[kind])
             elif kind == "text":
                 sheet.write_string(row, col, str(value))
@@ -111,10 +119,6 @@ class SalePolicyKpiXlsx(models.AbstractModel):
 
     def _finish_sheet(self, sheet, header_row, last_row, columns):
         sheet.autofilter(header_row, 0, max(last_row, header_row), len(columns) - 1)
-
-    def _local(self, value):
-        """UTC datetime → naive datetime in the user's timezone."""
-        return fields.Datetime.context_timestamp(self, value).replace(tzinfo=None)
 
     def _stream(self, query):
         """Execute `query` and yield its rows in batches (one query, no per-row reads)."""
@@ -130,8 +134,9 @@ class SalePolicyKpiXlsx(models.AbstractModel):
         records = self.env[model].sudo().with_context(active_test=False).browse(ids)
         return dict(zip(records.ids, records.mapped("display_name"), strict=True))
 
-    def _yes_no(self, value):
-        return self.env._("Yes") if value else self.env._("No")
+    @staticmethod
+    def _yes_no(formats, value):
+        return formats["yes"] if value else formats["no"]
 
     # ------------------------------------------------------------------
     # Sheets
@@ -343,13 +348,13 @@ class SalePolicyKpiXlsx(models.AbstractModel):
                 rounds,
                 review_hours,
                 work_hours,
-                self._yes_no(first_time_right),
+                self._yes_no(formats, first_time_right),
                 rejections,
                 changes,
-                self._yes_no(cancelled),
+                self._yes_no(formats, cancelled),
                 breaches,
                 delivered_on,
-                self._yes_no(on_time) if delivered else None,
+                self._yes_no(formats, on_time) if delivered else None,
                 to_deliver,
                 to_invoice,
                 to_pay,
@@ -417,7 +422,7 @@ class SalePolicyKpiXlsx(models.AbstractModel):
                 rec[11],
                 rec[12] if rec[9] else None,
                 rec[13] if rec[9] else None,
-                self._yes_no(rec[14]),
+                self._yes_no(formats, rec[14]),
             ]
             self._write_row(sheet, formats, row, columns, values)
             row += 1
@@ -446,7 +451,7 @@ class SalePolicyKpiXlsx(models.AbstractModel):
                     exc.order_id.name,
                     exc.type_id.display_name,
                     states.get(exc.state),
-                    self._yes_no(exc.blocking),
+                    self._yes_no(formats, exc.blocking),
                     exc.user_id.name,
                     exc.create_date,
                     exc.deadline,
@@ -520,7 +525,7 @@ class SalePolicyKpiXlsx(models.AbstractModel):
                 elif aging._fields[fname].type == "selection" and value:
                     value = dict(aging._fields[fname]._description_selection(self.env))[value]
                 elif aging._fields[fname].type == "boolean":
-                    value = self._yes_no(value)
+                    value = self._yes_no(formats, value)
                 values.append(value)
             self._write_row(sheet, formats, row, columns, values)
             row += 1
