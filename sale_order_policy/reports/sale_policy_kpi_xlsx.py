@@ -117,6 +117,30 @@ class SalePolicyKpiXlsx(models.AbstractModel):
             else:
                 sheet.write_number(row, col, value, formats[kind])
 
+    def _row_writer(self, sheet, formats, columns):
+        """A fast writer for streamed rows whose datetimes are already local (see
+        `_local_sql`): the cell method and format of each column are bound once."""
+        methods = {
+            "text": sheet.write_string,
+            "datetime": sheet.write_datetime,
+            "date": sheet.write_datetime,
+        }
+        cells = [
+            (col, methods.get(kind, sheet.write_number), formats[kind])
+            for col, (_header, kind, _width) in enumerate(columns)
+        ]
+
+        def write(row, values):
+            for (col, method, cell_format), value in zip(cells, values, strict=True):
+                if value is not None:
+                    method(row, col, value, cell_format)
+
+        return write
+
+    def _local_sql(self, formats, column):
+        """SQL of a UTC timestamp column in the user's timezone (naive, as Excel wants)."""
+        return SQL("(%s AT TIME ZONE 'UTC' AT TIME ZONE %s)", SQL(column), formats["tz"].zone)
+
     def _finish_sheet(self, sheet, header_row, last_row, columns):
         sheet.autofilter(header_row, 0, max(last_row, header_row), len(columns) - 1)
 
@@ -129,10 +153,6 @@ class SalePolicyKpiXlsx(models.AbstractModel):
 
     def _selection_labels(self, model, field):
         return dict(self.env[model]._fields[field]._description_selection(self.env))
-
-    def _name_map(self, model, ids):
-        records = self.env[model].sudo().with_context(active_test=False).browse(ids)
-        return dict(zip(records.ids, records.mapped("display_name"), strict=True))
 
     @staticmethod
     def _yes_no(formats, value):
@@ -213,25 +233,20 @@ class SalePolicyKpiXlsx(models.AbstractModel):
             (_("Salesperson"), "text", 20),
             (_("Sales Team"), "text", 16),
             (_("Customer"), "text", 28),
-            (_("Company"), "text", 18),
             (_("Priority"), "text", 8),
             (_("Status"), "text", 12),
             (_("Approval"), "text", 12),
             (_("Amount (Company Currency)"), "money", 16),
             (_("Submitted on"), "datetime", 17),
-            (_("Approved on"), "datetime", 17),
             (_("Review Rounds"), "int", 8),
-            (_("Review Hours"), "hours", 10),
             (_("Review Working Hours"), "hours", 10),
             (_("First-Time Right"), "text", 8),
             (_("Rejections"), "int", 8),
             (_("Changes"), "int", 8),
-            (_("Cancelled"), "text", 8),
             (_("SLA Breaches"), "int", 8),
             (_("Delivered on"), "datetime", 17),
             (_("On Time"), "text", 8),
             (_("Days to Deliver"), "days", 8),
-            (_("Days to Invoice"), "days", 8),
             (_("Days to Pay"), "days", 8),
             (_("Exceptions"), "int", 8),
             (_("Satisfaction (of 5)"), "float", 8),
@@ -239,131 +254,92 @@ class SalePolicyKpiXlsx(models.AbstractModel):
         priorities = self._selection_labels("sale.policy.kpi.report", "priority")
         states = self._selection_labels("sale.policy.kpi.report", "state")
         approvals = self._selection_labels("sale.policy.kpi.report", "approval_state")
-        select = order_query.select(
-            *(
-                SQL.identifier(order_query.table, fname)
-                for fname in (
-                    "name",
-                    "date_order",
-                    "user_id",
-                    "team_id",
-                    "partner_id",
-                    "company_id",
-                    "priority",
-                    "state",
-                    "approval_state",
-                    "amount_total",
-                    "submitted_on",
-                    "approved_on",
-                    "review_rounds",
-                    "review_hours",
-                    "review_work_hours",
-                    "first_time_right",
-                    "rejection_count",
-                    "change_count",
-                    "cancelled",
-                    "sla_breach_count",
-                    "delivered_on",
-                    "on_time",
-                    "delivered",
-                    "days_to_deliver",
-                    "days_to_invoice",
-                    "days_to_pay",
-                    "exception_count",
-                    "rating_avg",
-                )
-            )
+        yes, no = formats["yes"], formats["no"]
+        kpi_columns = (
+            "id",
+            "name",
+            "date_order",
+            "user_id",
+            "team_id",
+            "partner_id",
+            "priority",
+            "state",
+            "approval_state",
+            "amount_total",
+            "submitted_on",
+            "review_rounds",
+            "review_work_hours",
+            "first_time_right",
+            "rejection_count",
+            "change_count",
+            "sla_breach_count",
+            "delivered_on",
+            "delivered",
+            "on_time",
+            "days_to_deliver",
+            "days_to_pay",
+            "exception_count",
+            "rating_avg",
+        )
+        # Names are joined in SQL: no ORM read may run on the cursor while rows stream.
+        query = SQL(
+            """
+            SELECT k.name, %(date_order)s, salesperson.name,
+                   COALESCE(team.name->>%(lang)s, team.name->>'en_US'),
+                   COALESCE(customer.complete_name, customer.name),
+                   k.priority, k.state, k.approval_state, k.amount_total, %(submitted_on)s,
+                   k.review_rounds, k.review_work_hours, k.first_time_right,
+                   k.rejection_count, k.change_count, k.sla_breach_count, %(delivered_on)s,
+                   k.delivered, k.on_time, k.days_to_deliver, k.days_to_pay,
+                   k.exception_count, k.rating_avg
+              FROM (%(orders)s) k
+              LEFT JOIN res_users u ON u.id = k.user_id
+              LEFT JOIN res_partner salesperson ON salesperson.id = u.partner_id
+              LEFT JOIN crm_team team ON team.id = k.team_id
+              LEFT JOIN res_partner customer ON customer.id = k.partner_id
+             ORDER BY k.date_order, k.id
+            """,
+            orders=order_query.select(
+                *(SQL.identifier(order_query.table, fname) for fname in kpi_columns)
+            ),
+            lang=self.env.lang or "en_US",
+            date_order=self._local_sql(formats, "k.date_order"),
+            submitted_on=self._local_sql(formats, "k.submitted_on"),
+            delivered_on=self._local_sql(formats, "k.delivered_on"),
         )
         sheet, row = self._start_sheet(workbook, formats, _("Order Details"), columns)
         first = row
-        names = {"res.users": {}, "crm.team": {}, "res.partner": {}, "res.company": {}}
-        batch = []
-        for record in self._stream(select):
-            batch.append(record)
-            if len(batch) >= FETCH_BATCH:
-                row = self._write_order_batch(
-                    sheet, formats, row, columns, batch, names, priorities, states, approvals
-                )
-                batch = []
-        row = self._write_order_batch(
-            sheet, formats, row, columns, batch, names, priorities, states, approvals
-        )
-        self._finish_sheet(sheet, first - 1, row - 1, columns)
-
-    def _write_order_batch(
-        self, sheet, formats, row, columns, batch, names, priorities, states, approvals
-    ):
-        # Display names of the batch's users, teams, customers and companies: one read each.
-        for index, model in ((2, "res.users"), (3, "crm.team"), (4, "res.partner")):
-            missing = {rec[index] for rec in batch if rec[index]} - names[model].keys()
-            if missing:
-                names[model].update(self._name_map(model, list(missing)))
-        missing = {rec[5] for rec in batch} - names["res.company"].keys()
-        if missing:
-            names["res.company"].update(self._name_map("res.company", list(missing)))
-        for rec in batch:
-            (
-                name,
-                date_order,
-                user_id,
-                team_id,
-                partner_id,
-                company_id,
-                priority,
-                state,
-                approval_state,
-                amount,
-                submitted_on,
-                approved_on,
-                rounds,
-                review_hours,
-                work_hours,
-                first_time_right,
-                rejections,
-                changes,
-                cancelled,
-                breaches,
-                delivered_on,
-                on_time,
-                delivered,
-                to_deliver,
-                to_invoice,
-                to_pay,
-                exceptions,
-                rating,
-            ) = rec
-            values = [
-                name,
-                date_order,
-                names["res.users"].get(user_id),
-                names["crm.team"].get(team_id),
-                names["res.partner"].get(partner_id),
-                names["res.company"].get(company_id),
-                priorities.get(priority),
-                states.get(state),
-                approvals.get(approval_state),
-                amount,
-                submitted_on,
-                approved_on,
-                rounds,
-                review_hours,
-                work_hours,
-                self._yes_no(formats, first_time_right),
-                rejections,
-                changes,
-                self._yes_no(formats, cancelled),
-                breaches,
-                delivered_on,
-                self._yes_no(formats, on_time) if delivered else None,
-                to_deliver,
-                to_invoice,
-                to_pay,
-                exceptions,
-                rating,
-            ]
-            self._write_row(sheet, formats, row, columns, values)
+        write = self._row_writer(sheet, formats, columns)
+        for rec in self._stream(query):
+            write(
+                row,
+                (
+                    rec[0],
+                    rec[1],
+                    rec[2],
+                    rec[3],
+                    rec[4],
+                    priorities.get(rec[5]),
+                    states.get(rec[6]),
+                    approvals.get(rec[7]),
+                    rec[8],
+                    rec[9],
+                    rec[10],
+                    rec[11],
+                    yes if rec[12] else no,
+                    rec[13],
+                    rec[14],
+                    rec[15],
+                    rec[16],
+                    (yes if rec[18] else no) if rec[17] else None,
+                    rec[19],
+                    rec[20],
+                    rec[21],
+                    rec[22],
+                ),
+            )
             row += 1
-        return row
+        self._finish_sheet(sheet, first - 1, row - 1, columns)
 
     def _sheet_reviews(self, workbook, formats, order_query):
         _ = self.env._
@@ -371,60 +347,60 @@ class SalePolicyKpiXlsx(models.AbstractModel):
             (_("Order"), "text", 14),
             (_("Salesperson"), "text", 20),
             (_("Step"), "text", 20),
-            (_("Department"), "text", 12),
-            (_("Subject"), "text", 12),
             (_("Round"), "int", 6),
             (_("Status"), "text", 10),
             (_("Received on"), "datetime", 17),
             (_("Deadline"), "datetime", 17),
             (_("Decided on"), "datetime", 17),
             (_("Decided by"), "text", 20),
-            (_("SLA (Hours)"), "hours", 8),
             (_("Decision Hours"), "hours", 8),
             (_("Decision Working Hours"), "hours", 8),
             (_("SLA Breached"), "text", 8),
         ]
-        review_model = "sale.policy.review"
-        departments = self._selection_labels(review_model, "department")
-        subjects = self._selection_labels(review_model, "applies_to")
-        states = self._selection_labels(review_model, "state")
+        states = self._selection_labels("sale.policy.review", "state")
+        yes, no = formats["yes"], formats["no"]
         query = SQL(
             """
-            SELECT so.name, so.user_id, r.name, r.department, r.applies_to, r.review_round,
-                   r.state, r.activated_on, r.deadline, r.decided_on, r.decided_by_id,
-                   r.sla_hours, r.decision_hours, r.decision_work_hours, r.sla_breached
+            SELECT so.name, salesperson.name, r.name, r.review_round, r.state,
+                   %(activated_on)s, %(deadline)s, %(decided_on)s, decider.name,
+                   CASE WHEN r.decided_on IS NOT NULL THEN r.decision_hours END,
+                   CASE WHEN r.decided_on IS NOT NULL THEN r.decision_work_hours END,
+                   r.sla_breached
               FROM sale_policy_review r
               JOIN sale_order so ON so.id = r.order_id
-             WHERE r.order_id IN %s
+              LEFT JOIN res_users u ON u.id = so.user_id
+              LEFT JOIN res_partner salesperson ON salesperson.id = u.partner_id
+              LEFT JOIN res_users du ON du.id = r.decided_by_id
+              LEFT JOIN res_partner decider ON decider.id = du.partner_id
+             WHERE r.order_id IN %(orders)s
              ORDER BY so.date_order, so.id, r.review_round, r.sequence, r.id
             """,
-            order_query.subselect(),
+            orders=order_query.subselect(),
+            activated_on=self._local_sql(formats, "r.activated_on"),
+            deadline=self._local_sql(formats, "r.deadline"),
+            decided_on=self._local_sql(formats, "r.decided_on"),
         )
         sheet, row = self._start_sheet(workbook, formats, _("Reviews & SLA"), columns)
         first = row
-        users = {}
+        write = self._row_writer(sheet, formats, columns)
         for rec in self._stream(query):
-            for user_id in (rec[1], rec[10]):
-                if user_id and user_id not in users:
-                    users.update(self._name_map("res.users", [user_id]))
-            values = [
-                rec[0],
-                users.get(rec[1]),
-                rec[2],
-                departments.get(rec[3]),
-                subjects.get(rec[4]),
-                rec[5],
-                states.get(rec[6]),
-                rec[7],
-                rec[8],
-                rec[9],
-                users.get(rec[10]),
-                rec[11],
-                rec[12] if rec[9] else None,
-                rec[13] if rec[9] else None,
-                self._yes_no(formats, rec[14]),
-            ]
-            self._write_row(sheet, formats, row, columns, values)
+            write(
+                row,
+                (
+                    rec[0],
+                    rec[1],
+                    rec[2],
+                    rec[3],
+                    states.get(rec[4]),
+                    rec[5],
+                    rec[6],
+                    rec[7],
+                    rec[8],
+                    rec[9],
+                    rec[10],
+                    yes if rec[11] else no,
+                ),
+            )
             row += 1
         self._finish_sheet(sheet, first - 1, row - 1, columns)
 

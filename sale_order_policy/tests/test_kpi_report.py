@@ -1,12 +1,14 @@
 import io
 import os
 from datetime import date, datetime
+from unittest.mock import patch
 
 import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.addons.sale_order_policy.models.sale_policy_protected_mixin import policy_privileged
+from odoo.addons.sale_order_policy.reports import sale_policy_kpi_xlsx as kpi_xlsx
 from odoo.addons.sale_order_policy.reports.sale_policy_kpi_report import policy_score
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
@@ -354,7 +356,9 @@ class TestKpiReport(SalePolicyCase):
         return wizard, openpyxl.load_workbook(io.BytesIO(wizard._policy_xlsx()))
 
     def test_xlsx_summary_and_sheets(self):
-        wizard, book = self._export(self.sales_head)
+        # Tiny fetch batches: every row must still come through the streamed sheets.
+        with patch.object(kpi_xlsx, "FETCH_BATCH", 2):
+            wizard, book = self._export(self.sales_head)
         self.assertEqual(
             book.sheetnames, ["Summary", "Order Details", "Reviews & SLA", "Exceptions"]
         )
@@ -390,7 +394,11 @@ class TestKpiReport(SalePolicyCase):
             names, [o.name for o in (self.order_a, self.order_b, self.order_c, self.order_d)]
         )
         order_b = next(orders.iter_rows(3, 3, values_only=True))
-        self.assertEqual(order_b[8], "Approved")
+        self.assertEqual(order_b[7], "Approved")
+        self.assertEqual(order_b[12], "No", "Not first-time right")
+        self.assertEqual(order_b[13], 1, "One rejection")
+        self.assertEqual(order_b[16], datetime(2026, 3, 9, 12, 0))
+        self.assertEqual(order_b[17], "No", "Delivered late")
         self.assertIsInstance(order_b[1], datetime)
         self.assertEqual(orders.cell(3, 2).number_format, "yyyy-mm-dd hh:mm")
 
@@ -400,8 +408,8 @@ class TestKpiReport(SalePolicyCase):
         breached = [r for r in reviews if r[-1] == "Yes"]
         self.assertEqual(len(breached), 1)
         self.assertEqual(breached[0][0], self.order_b.name)
-        self.assertEqual(breached[0][6], "Rejected")
-        self.assertAlmostEqual(breached[0][12], 27.0, places=4)
+        self.assertEqual(breached[0][4], "Rejected")
+        self.assertAlmostEqual(breached[0][10], 27.0, places=4)
 
         exceptions = list(book["Exceptions"].iter_rows(2, values_only=True))
         self.assertEqual(len(exceptions), 1)
