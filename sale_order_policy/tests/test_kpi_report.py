@@ -1,3 +1,4 @@
+import base64
 import io
 import os
 from datetime import date, datetime
@@ -11,7 +12,7 @@ from odoo.addons.sale_order_policy.models.sale_policy_protected_mixin import pol
 from odoo.addons.sale_order_policy.reports import sale_policy_kpi_xlsx as kpi_xlsx
 from odoo.addons.sale_order_policy.reports.sale_policy_kpi_report import policy_score
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import file_path
 from odoo.tools.misc import ReadonlyDict
 from odoo.tools.translate import code_translations
@@ -531,3 +532,39 @@ class TestKpiReport(SalePolicyCase):
         )
         self.assertIn("2026-03-01", mail.subject)
         self.assertIn("2026-03-31", mail.subject)
+
+
+@tagged("post_install", "-at_install")
+class TestKpiTour(HttpCase, SalePolicyCase):
+    """The dashboard and the export, clicked through in the browser."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule_head = cls._make_rule("Sales Head", 10, reviewer_type="team_leader")
+        cls.sales_head.write({"login": "sop_kpi_head", "password": "sop_kpi_head_pw"})
+        # This month: Sue 1/1 first time right; Sam 1/2 (one order rejected once).
+        sue_order = cls._make_order(user=cls.salesman_other)
+        sue_order.with_user(cls.salesman_other).action_submit_for_review()
+        sue_order.policy_review_ids.with_user(cls.sales_head).action_approve()
+        sam_order = cls._make_order()
+        sam_order.with_user(cls.salesman).action_submit_for_review()
+        sam_order.policy_review_ids.with_user(cls.sales_head).action_reject("Missing address")
+        sam_order.with_user(cls.salesman).action_submit_for_review()
+        sam_order.policy_review_ids.filtered(lambda r: r.state == "pending").with_user(
+            cls.sales_head
+        ).action_approve()
+        first_time = cls._make_order()
+        first_time.with_user(cls.salesman).action_submit_for_review()
+        first_time.policy_review_ids.with_user(cls.sales_head).action_approve()
+
+    def test_dashboard_tour(self):
+        self.start_tour("/odoo", "sale_policy_kpi_dashboard", login="sop_kpi_head")
+
+    def test_export_tour(self):
+        self.start_tour("/odoo", "sale_policy_kpi_export", login="sop_kpi_head")
+        wizard = self.env["sale.policy.kpi.export"].search([], order="id desc", limit=1)
+        self.assertEqual(wizard.create_uid, self.sales_head)
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.file_data)))
+        names = {r[1] for r in book["Summary"].iter_rows(3, values_only=True)}
+        self.assertEqual(names, {"Salesman Sam", "Salesman Sue"})

@@ -109,7 +109,7 @@ class SalePolicyKpiExport(models.TransientModel):
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self._name}/{self.id}/file_data/{self.file_name}"
             "?download=true",
-            "target": "self",
+            "target": "download",
         }
 
     def action_print_pdf(self):
