@@ -1,4 +1,6 @@
 from . import (
+    account_move,
+    account_move_line,
     payment_transaction,
     res_company,
     res_company_kpi,
@@ -10,11 +12,15 @@ from . import (
     sale_order_checks,
     sale_order_credit,
     sale_order_line,
+    sale_order_tracking,
     sale_policy_check,
     sale_policy_check_type,
     sale_policy_delegation,
+    sale_policy_exception,
+    sale_policy_exception_type,
     sale_policy_log,
     sale_policy_protected_mixin,
     sale_policy_review,
     sale_policy_rule,
+    stock_picking,
 )

@@ -67,6 +67,19 @@ class ResCompany(models.Model):
         string="Require Intake Channel", default=True
     )
 
+    # Order tracking and exceptions (订单跟踪 / 异常订单, issue 6)
+    sale_policy_at_risk_days = fields.Integer(
+        string="At-Risk Days",
+        default=3,
+        help="An order due within this number of days whose delivery is not ready is at "
+        "risk, and gets a stock shortage exception.",
+    )
+    sale_policy_handoff_user_id = fields.Many2one(
+        "res.users",
+        string="Warehouse Hand-off Contact",
+        help="Gets the hand-off activity of deliveries that have no responsible.",
+    )
+
     @api.constrains("sale_policy_sla_hours", "sale_policy_reminder_percent")
     def _check_sale_policy_sla(self):
         for company in self:
@@ -77,7 +90,9 @@ class ResCompany(models.Model):
                     self.env._("The SLA reminder must be between 0% and 100% of the SLA.")
                 )
 
-    @api.constrains("sale_policy_max_discount", "sale_policy_overdue_days")
+    @api.constrains(
+        "sale_policy_max_discount", "sale_policy_overdue_days", "sale_policy_at_risk_days"
+    )
     def _check_sale_policy_thresholds(self):
         for company in self:
             if not 0 <= company.sale_policy_max_discount <= 100:
@@ -86,6 +101,8 @@ class ResCompany(models.Model):
                 )
             if company.sale_policy_overdue_days < 0:
                 raise ValidationError(self.env._("The overdue grace days cannot be negative."))
+            if company.sale_policy_at_risk_days < 0:
+                raise ValidationError(self.env._("The at-risk days cannot be negative."))
 
     @api.constrains("sale_policy_calendar_id")
     def _check_sale_policy_calendar(self):

@@ -48,3 +48,9 @@ class ResConfigSettings(models.TransientModel):
     sale_policy_require_intake_channel = fields.Boolean(
         related="company_id.sale_policy_require_intake_channel", readonly=False
     )
+    sale_policy_at_risk_days = fields.Integer(
+        related="company_id.sale_policy_at_risk_days", readonly=False
+    )
+    sale_policy_handoff_user_id = fields.Many2one(
+        related="company_id.sale_policy_handoff_user_id", readonly=False
+    )

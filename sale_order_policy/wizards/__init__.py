@@ -1,1 +1,1 @@
-from . import sale_policy_kpi_export, sale_policy_reject
+from . import sale_policy_exception_override, sale_policy_kpi_export, sale_policy_reject
