@@ -145,35 +145,17 @@ class SalePolicyKpiReport(models.Model):
             from_clause=self._from(),
         )
 
-    def _has_milestone_fields(self):
-        """Whether the tracking feature's milestone fields are installed."""
-        order_fields = self.env["sale.order"]._fields
-        return all(
-            fname in order_fields
-            for fname in (
-                "policy_confirmed_on",
-                "policy_delivered_on",
-                "policy_invoiced_on",
-                "policy_paid_on",
-            )
-        )
-
     def _with(self):
         """Per-order aggregates: one grouped scan per source table."""
         ctes = [
             ("kpi_review", self._with_review()),
-            ("kpi_log", self._with_log()),
+            ("kpi_exception", self._with_exception()),
             ("kpi_rating", self._with_rating()),
         ]
         if self._has_change_model():
             ctes.append(("kpi_change", self._with_change()))
-        if self._has_exception_model():
-            ctes.append(("kpi_exception", self._with_exception()))
-        if not self._has_milestone_fields():
-            ctes += [
-                ("kpi_delivery", self._with_delivery()),
-                ("kpi_invoice", self._with_invoice()),
-            ]
+        else:
+            ctes.append(("kpi_change", self._with_change_log()))
         return ctes
 
     def _with_review(self):
@@ -202,27 +184,21 @@ class SalePolicyKpiReport(models.Model):
             """
         )
 
-    def _with_log(self):
-        """Change requests, exceptions and confirmation recorded in the policy log."""
+    def _with_change_log(self):
+        """Change and cancellation requests as the policy log records them (used while the
+        change-control feature is not installed)."""
         return SQL(
             """
-            SELECT l.order_id,
-                   COUNT(*) FILTER (WHERE l.event IN %(changes)s) AS change_count,
-                   COUNT(*) FILTER (WHERE l.event = 'exception') AS exception_count,
-                   MIN(l.date) FILTER (WHERE l.event = 'confirm') AS confirmed_on
+            SELECT l.order_id, COUNT(*) AS change_count
               FROM sale_policy_log l
-             WHERE l.event IN %(events)s
+             WHERE l.event IN %s
              GROUP BY l.order_id
             """,
-            changes=CHANGE_LOG_EVENTS,
-            events=(*CHANGE_LOG_EVENTS, "exception", "confirm"),
+            CHANGE_LOG_EVENTS,
         )
 
     def _has_change_model(self):
         return "sale.policy.change" in self.env
-
-    def _has_exception_model(self):
-        return "sale.policy.exception" in self.env
 
     def _with_change(self):
         """Change and cancellation requests of the change-control feature."""
@@ -236,12 +212,11 @@ class SalePolicyKpiReport(models.Model):
         )
 
     def _with_exception(self):
-        """Abnormal orders (异常订单) of the exception feature."""
+        """Abnormal situations (异常订单) raised on the order, whatever became of them."""
         return SQL(
             """
             SELECT e.order_id, COUNT(*) AS exception_count
               FROM sale_policy_exception e
-             WHERE e.state != 'cancelled'
              GROUP BY e.order_id
             """
         )
@@ -256,70 +231,9 @@ class SalePolicyKpiReport(models.Model):
             """
         )
 
-    def _with_delivery(self):
-        """Full delivery: the last done outgoing picking once none is left open."""
-        return SQL(
-            """
-            SELECT sp.sale_id AS order_id,
-                   CASE WHEN BOOL_AND(sp.state IN ('done', 'cancel'))
-                        THEN MAX(sp.date_done) END AS delivered_on
-              FROM stock_picking sp
-              JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
-             WHERE spt.code = 'outgoing' AND sp.sale_id IS NOT NULL
-             GROUP BY sp.sale_id
-            """
-        )
-
-    def _with_invoice(self):
-        """First posted invoice, and payment: the last reconciliation once all are paid."""
-        return SQL(
-            """
-            SELECT inv.order_id,
-                   MIN(inv.invoice_date)::timestamp AS invoiced_on,
-                   CASE WHEN BOOL_AND(inv.payment_state IN ('paid', 'in_payment'))
-                        THEN MAX(inv.paid_date)::timestamp END AS paid_on
-              FROM (SELECT DISTINCT sol.order_id, am.id, am.invoice_date, am.payment_state,
-                           (SELECT MAX(apr.max_date)
-                              FROM account_move_line rec
-                              JOIN account_partial_reconcile apr
-                                ON apr.debit_move_id = rec.id
-                             WHERE rec.move_id = am.id
-                               AND rec.display_type = 'payment_term') AS paid_date
-                      FROM sale_order_line sol
-                      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-                      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                      JOIN account_move am ON am.id = aml.move_id
-                     WHERE am.move_type = 'out_invoice' AND am.state = 'posted') inv
-             GROUP BY inv.order_id
-            """
-        )
-
-    def _milestones(self):
-        """SQL of the confirmation, delivery, invoice and payment dates (UTC)."""
-        if self._has_milestone_fields():
-            return {
-                "confirmed_on": SQL("so.policy_confirmed_on"),
-                "delivered_on": SQL("so.policy_delivered_on"),
-                "invoiced_on": SQL("so.policy_invoiced_on"),
-                "paid_on": SQL("so.policy_paid_on"),
-            }
-        return {
-            "confirmed_on": SQL("log.confirmed_on"),
-            "delivered_on": SQL("dlv.delivered_on"),
-            "invoiced_on": SQL("inv.invoiced_on"),
-            "paid_on": SQL("inv.paid_on"),
-        }
-
     def _select(self):
-        ms = self._milestones()
-        # Without the change or exception models, the policy log counts them.
-        change_count = SQL("chg.change_count" if self._has_change_model() else "log.change_count")
-        exception_count = SQL(
-            "exc.exception_count" if self._has_exception_model() else "log.exception_count"
-        )
-
         def days(end, start):
-            return SQL("EXTRACT(EPOCH FROM (%s - %s)) / 86400.0", end, start)
+            return SQL("EXTRACT(EPOCH FROM (%s - %s)) / 86400.0", SQL(end), SQL(start))
 
         return SQL(
             """
@@ -337,10 +251,10 @@ class SalePolicyKpiReport(models.Model):
             so.approval_state AS approval_state,
             so.policy_submitted_on AS submitted_on,
             so.policy_approved_on AS approved_on,
-            %(confirmed_on)s AS confirmed_on,
-            %(delivered_on)s AS delivered_on,
-            %(invoiced_on)s AS invoiced_on,
-            %(paid_on)s AS paid_on,
+            so.policy_confirmed_on AS confirmed_on,
+            so.policy_delivered_on AS delivered_on,
+            so.policy_invoiced_on AS invoiced_on,
+            so.policy_paid_on AS paid_on,
             1 AS order_count,
             so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1.0) AS amount_total,
             so.policy_round AS review_rounds,
@@ -353,30 +267,25 @@ class SalePolicyKpiReport(models.Model):
             CASE WHEN so.policy_approved_on IS NOT NULL
                       AND so.policy_round = 1
                       AND COALESCE(rev.rejection_count, 0) = 0
-                      AND COALESCE(%(change_count)s, 0) = 0
+                      AND COALESCE(chg.change_count, 0) = 0
                  THEN 1 ELSE 0 END AS first_time_right,
             COALESCE(rev.rejection_count, 0) AS rejection_count,
-            COALESCE(%(change_count)s, 0)::integer AS change_count,
+            COALESCE(chg.change_count, 0)::integer AS change_count,
             CASE WHEN so.state = 'cancel' THEN 1 ELSE 0 END AS cancelled,
             COALESCE(rev.sla_breach_count, 0) AS sla_breach_count,
-            CASE WHEN %(delivered_on)s IS NOT NULL THEN 1 ELSE 0 END AS delivered,
-            CASE WHEN %(delivered_on)s IS NOT NULL
-                      AND (so.commitment_date IS NULL
-                           OR %(delivered_on)s <= so.commitment_date)
+            CASE WHEN so.policy_delivered_on IS NOT NULL THEN 1 ELSE 0 END AS delivered,
+            CASE WHEN so.policy_delivered_on IS NOT NULL AND so.policy_on_time
                  THEN 1 ELSE 0 END AS on_time,
             %(to_deliver)s AS days_to_deliver,
             %(to_invoice)s AS days_to_invoice,
             %(to_pay)s AS days_to_pay,
-            COALESCE(%(exception_count)s, 0)::integer AS exception_count,
+            COALESCE(exc.exception_count, 0)::integer AS exception_count,
             rating.rating_avg AS rating_avg,
             COALESCE(rating.rating_count, 0)::integer AS rating_count
             """,
-            **ms,
-            change_count=change_count,
-            exception_count=exception_count,
-            to_deliver=days(ms["delivered_on"], ms["confirmed_on"]),
-            to_invoice=days(ms["invoiced_on"], ms["confirmed_on"]),
-            to_pay=days(ms["paid_on"], ms["invoiced_on"]),
+            to_deliver=days("so.policy_delivered_on", "so.policy_confirmed_on"),
+            to_invoice=days("so.policy_invoiced_on", "so.policy_confirmed_on"),
+            to_pay=days("so.policy_paid_on", "so.policy_invoiced_on"),
         )
 
     def _from(self):
@@ -384,18 +293,10 @@ class SalePolicyKpiReport(models.Model):
             SQL("sale_order so"),
             SQL("JOIN res_company company ON company.id = so.company_id"),
             SQL("LEFT JOIN kpi_review rev ON rev.order_id = so.id"),
-            SQL("LEFT JOIN kpi_log log ON log.order_id = so.id"),
+            SQL("LEFT JOIN kpi_change chg ON chg.order_id = so.id"),
+            SQL("LEFT JOIN kpi_exception exc ON exc.order_id = so.id"),
             SQL("LEFT JOIN kpi_rating rating ON rating.order_id = so.id"),
         ]
-        if self._has_change_model():
-            joins.append(SQL("LEFT JOIN kpi_change chg ON chg.order_id = so.id"))
-        if self._has_exception_model():
-            joins.append(SQL("LEFT JOIN kpi_exception exc ON exc.order_id = so.id"))
-        if not self._has_milestone_fields():
-            joins += [
-                SQL("LEFT JOIN kpi_delivery dlv ON dlv.order_id = so.id"),
-                SQL("LEFT JOIN kpi_invoice inv ON inv.order_id = so.id"),
-            ]
         return SQL("\n").join(joins)
 
     # ------------------------------------------------------------------

@@ -406,54 +406,35 @@ class SalePolicyKpiXlsx(models.AbstractModel):
 
     def _sheet_exceptions(self, workbook, formats, order_query):
         _ = self.env._
-        if "sale.policy.exception" in self.env:
-            exception_model = self.env["sale.policy.exception"]
-            columns = [
-                (_("Order"), "text", 14),
-                (_("Exception"), "text", 24),
-                (_("Status"), "text", 12),
-                (_("Blocking"), "text", 8),
-                (_("Responsible"), "text", 20),
-                (_("Raised on"), "datetime", 17),
-                (_("Deadline"), "datetime", 17),
-                (_("Resolution"), "text", 40),
-            ]
-            exceptions = exception_model.search(
-                [("order_id", "in", order_query)], order="create_date, id"
-            )
-            states = self._selection_labels("sale.policy.exception", "state")
-            rows = (
-                [
-                    exc.order_id.name,
-                    exc.type_id.display_name,
-                    states.get(exc.state),
-                    self._yes_no(formats, exc.blocking),
-                    exc.user_id.name,
-                    exc.create_date,
-                    exc.deadline,
-                    exc.resolution,
-                ]
-                for exc in exceptions
-            )
-        else:
-            columns = [
-                (_("Order"), "text", 14),
-                (_("Date"), "datetime", 17),
-                (_("Recorded by"), "text", 20),
-                (_("Description"), "text", 60),
-            ]
-            logs = (
-                self.env["sale.policy.log"]
-                .sudo()
-                .search(
-                    [("order_id", "in", order_query), ("event", "=", "exception")],
-                    order="date, id",
-                )
-            )
-            rows = ([log.order_id.name, log.date, log.user_id.name, log.comment] for log in logs)
+        columns = [
+            (_("Order"), "text", 14),
+            (_("Exception"), "text", 24),
+            (_("Status"), "text", 12),
+            (_("Blocking"), "text", 8),
+            (_("Responsible"), "text", 20),
+            (_("Raised on"), "datetime", 17),
+            (_("Deadline"), "datetime", 17),
+            (_("Resolution"), "text", 40),
+        ]
+        states = self._selection_labels("sale.policy.exception", "state")
+        exceptions = (
+            self.env["sale.policy.exception"]
+            .sudo()
+            .search([("order_id", "in", order_query)], order="create_date, id")
+        )
         sheet, row = self._start_sheet(workbook, formats, _("Exceptions"), columns)
         first = row
-        for values in rows:
+        for exc in exceptions:
+            values = [
+                exc.order_id.name,
+                exc.type_id.display_name,
+                states.get(exc.state),
+                self._yes_no(formats, exc.blocking),
+                exc.user_id.name,
+                exc.create_date,
+                exc.deadline,
+                exc.resolution,
+            ]
             self._write_row(sheet, formats, row, columns, values)
             row += 1
         self._finish_sheet(sheet, first - 1, row - 1, columns)

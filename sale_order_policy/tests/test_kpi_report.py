@@ -72,16 +72,21 @@ class TestKpiReport(SalePolicyCase):
             for move in picking.move_ids:
                 move.write({"quantity": move.product_uom_qty, "picked": True})
             picking.button_validate()
+            cls.env.flush_all()
 
     @classmethod
     def _invoice_and_pay(cls, order, invoice_date, pay_date=None):
-        invoice = order._create_invoices()
-        invoice.invoice_date = invoice_date
-        invoice.action_post()
+        with freeze_time(invoice_date):
+            invoice = order._create_invoices()
+            invoice.invoice_date = invoice_date
+            invoice.action_post()
+            cls.env.flush_all()  # milestones are stamped when computed
         if pay_date:
-            cls.env["account.payment.register"].with_context(
-                active_model="account.move", active_ids=invoice.ids
-            ).create({"payment_date": pay_date})._create_payments()
+            with freeze_time(pay_date):
+                cls.env["account.payment.register"].with_context(
+                    active_model="account.move", active_ids=invoice.ids
+                ).create({"payment_date": pay_date})._create_payments()
+                cls.env.flush_all()
         return invoice
 
     @classmethod
@@ -142,7 +147,9 @@ class TestKpiReport(SalePolicyCase):
         with freeze_time("2026-03-11 09:00:00"):
             log = cls.env["sale.policy.log"]
             log._policy_add(cls.order_c, "change_request", comment="Customer wants 5 more")
-            log._policy_add(cls.order_c, "exception", comment="Customer unreachable")
+            cls.env["sale.policy.exception"]._policy_raise(
+                cls.order_c, "customer_change", "Customer unreachable"
+            )
             cls.order_c._action_cancel()
 
         # D: Sue's order, approved first time (4 h + 2 h), rated 4.
