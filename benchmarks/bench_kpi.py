@@ -140,8 +140,9 @@ def seed(env):
                 currency_id, pricelist_id, currency_rate, user_id, team_id, date_order,
                 state, approval_state, policy_round, policy_submitted_on,
                 policy_approved_on, priority, amount_total, amount_untaxed, amount_tax,
-                commitment_date, picking_policy, create_uid, write_uid, create_date,
-                write_date)
+                commitment_date, policy_confirmed_on, policy_delivered_on,
+                policy_invoiced_on, policy_paid_on, policy_on_time, picking_policy,
+                create_uid, write_uid, create_date, write_date)
             SELECT 'BENCH/' || n, p.partner, p.partner, p.partner, %(company)s,
                    %(currency)s, %(pricelist)s, 1.0, (%(users)s::int[])[1 + mod(n, 40)],
                    (%(teams)s::int[])[1 + mod(n, 40)], d.date_order,
@@ -151,7 +152,13 @@ def seed(env):
                    d.date_order + interval '1 hour' + mod(n, 30) * interval '1 hour',
                    CASE WHEN mod(n, 10) = 0 THEN '1' ELSE '0' END,
                    100 + mod(n, 5000), 100 + mod(n, 5000), 0,
-                   d.date_order + interval '10 days', 'direct', %(uid)s, %(uid)s,
+                   d.date_order + interval '10 days',
+                   d.date_order + interval '31 hours',
+                   d.date_order + mod(n, 14) * interval '1 day',
+                   d.date_order + interval '15 days',
+                   CASE WHEN mod(n, 4) = 0 THEN NULL
+                        ELSE d.date_order + (15 + mod(n, 60)) * interval '1 day' END,
+                   mod(n, 14) <= 10, 'direct', %(uid)s, %(uid)s,
                    d.date_order, d.date_order
               FROM generate_series(1, %(orders)s) n,
                    LATERAL (SELECT now() - mod(n, %(months)s * 30) * interval '1 day'
@@ -185,14 +192,10 @@ def seed(env):
         )
     )
     review_count = cr.rowcount
-    # Policy log: every confirmation, and change requests on 3 % of the orders.
+    # Policy log: change requests on 3 % of the orders.
     cr.execute(
         """
         INSERT INTO sale_policy_log (order_id, company_id, event, user_id, date, review_round)
-        SELECT so.id, so.company_id, 'confirm', so.user_id,
-               so.policy_approved_on + interval '1 hour', so.policy_round
-          FROM sale_order so WHERE so.name LIKE 'BENCH/%'
-        UNION ALL
         SELECT so.id, so.company_id, 'change_request', so.user_id,
                so.policy_approved_on + interval '2 days', so.policy_round
           FROM sale_order so WHERE so.name LIKE 'BENCH/%' AND mod(so.id, 33) = 1

@@ -147,16 +147,12 @@ class SalePolicyKpiReport(models.Model):
 
     def _with(self):
         """Per-order aggregates: one grouped scan per source table."""
-        ctes = [
+        return [
             ("kpi_review", self._with_review()),
+            ("kpi_change", self._with_change()),
             ("kpi_exception", self._with_exception()),
             ("kpi_rating", self._with_rating()),
         ]
-        if self._has_change_model():
-            ctes.append(("kpi_change", self._with_change()))
-        else:
-            ctes.append(("kpi_change", self._with_change_log()))
-        return ctes
 
     def _with_review(self):
         # Parallel steps of one tier run at the same time: the tier lasts as long as its
@@ -184,9 +180,9 @@ class SalePolicyKpiReport(models.Model):
             """
         )
 
-    def _with_change_log(self):
-        """Change and cancellation requests as the policy log records them (used while the
-        change-control feature is not installed)."""
+    def _with_change(self):
+        """Change and cancellation requests (变更/取消) submitted for review, as the policy
+        log records every submission (a resubmitted request counts again)."""
         return SQL(
             """
             SELECT l.order_id, COUNT(*) AS change_count
@@ -195,20 +191,6 @@ class SalePolicyKpiReport(models.Model):
              GROUP BY l.order_id
             """,
             CHANGE_LOG_EVENTS,
-        )
-
-    def _has_change_model(self):
-        return "sale.policy.change" in self.env
-
-    def _with_change(self):
-        """Change and cancellation requests of the change-control feature."""
-        return SQL(
-            """
-            SELECT c.order_id, COUNT(*) AS change_count
-              FROM sale_policy_change c
-             WHERE c.state NOT IN ('draft', 'cancelled')
-             GROUP BY c.order_id
-            """
         )
 
     def _with_exception(self):
