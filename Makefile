@@ -20,7 +20,7 @@ bootstrap:
 run: bootstrap
 	@if ! $(VENV)/bin/python tools/dbtool.py installed $(CONF) $(DEMO_DB) $(MODULE); then \
 		echo "Creating demo database $(DEMO_DB) (module + demo data)..."; \
-		$(ODOO) -c $(CONF) -d $(DEMO_DB) -i $(MODULE) --stop-after-init --log-level=warn; \
+		$(ODOO) -c $(CONF) -d $(DEMO_DB) -i $(MODULE) --load-language=zh_CN --stop-after-init --log-level=warn; \
 	fi
 	@echo ""
 	@echo "  Odoo with $(MODULE) is starting: http://localhost:$(PORT)  (login admin / admin, database $(DEMO_DB))"

@@ -54,3 +54,42 @@ class ResConfigSettings(models.TransientModel):
     sale_policy_handoff_user_id = fields.Many2one(
         related="company_id.sale_policy_handoff_user_id", readonly=False
     )
+    sale_policy_settle_days = fields.Integer(
+        related="company_id.sale_policy_settle_days", readonly=False
+    )
+    sale_policy_aging_limit_1 = fields.Integer(
+        related="company_id.sale_policy_aging_limit_1", readonly=False
+    )
+    sale_policy_aging_limit_2 = fields.Integer(
+        related="company_id.sale_policy_aging_limit_2", readonly=False
+    )
+    sale_policy_aging_limit_3 = fields.Integer(
+        related="company_id.sale_policy_aging_limit_3", readonly=False
+    )
+    sale_policy_aging_limit_4 = fields.Integer(
+        related="company_id.sale_policy_aging_limit_4", readonly=False
+    )
+    sale_policy_provision_current = fields.Float(
+        related="company_id.sale_policy_provision_current", readonly=False
+    )
+    sale_policy_provision_1 = fields.Float(
+        related="company_id.sale_policy_provision_1", readonly=False
+    )
+    sale_policy_provision_2 = fields.Float(
+        related="company_id.sale_policy_provision_2", readonly=False
+    )
+    sale_policy_provision_3 = fields.Float(
+        related="company_id.sale_policy_provision_3", readonly=False
+    )
+    sale_policy_provision_4 = fields.Float(
+        related="company_id.sale_policy_provision_4", readonly=False
+    )
+    sale_policy_provision_5 = fields.Float(
+        related="company_id.sale_policy_provision_5", readonly=False
+    )
+    sale_policy_rating_days = fields.Integer(
+        related="company_id.sale_policy_rating_days", readonly=False
+    )
+    sale_policy_rating_low = fields.Float(
+        related="company_id.sale_policy_rating_low", readonly=False
+    )

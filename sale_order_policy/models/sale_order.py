@@ -41,7 +41,7 @@ class SaleOrder(models.Model):
     )
     policy_enabled = fields.Boolean(related="company_id.sale_policy_enabled")
     policy_round = fields.Integer(
-        string="Review Round", readonly=True, copy=False, help="Number of submissions."
+        string="Review Round", default=0, readonly=True, copy=False, help="Number of submissions."
     )
     policy_review_ids = fields.One2many(
         "sale.policy.review", "order_id", string="Reviews", copy=False
@@ -93,7 +93,7 @@ class SaleOrder(models.Model):
         [("0", "Normal"), ("1", "Urgent")], default="0", index=True, tracking=True
     )
 
-    @api.depends("policy_check_ids.result")
+    @api.depends("policy_check_ids.result", "policy_check_ids.active")
     def _compute_policy_check_result(self):
         rank = {"pass": 0, "warning": 1, "block": 2}
         for order in self:

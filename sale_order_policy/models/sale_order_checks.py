@@ -36,9 +36,12 @@ class SaleOrder(models.Model):
         with policy_privileged():
             current = Check.search([("order_id", "=", self.id)])
             # Results not yet submitted are replaced; those of submitted rounds are kept.
-            current.filtered(lambda c: c.review_round >= review_round).unlink()
-            current.filtered(lambda c: c.review_round < review_round).write({"active": False})
+            unsubmitted = current.filtered(lambda c: c.review_round >= review_round)
+            (current - unsubmitted).write({"active": False})
+            unsubmitted.unlink()
             checks = Check.create(vals_list)
+        self.invalidate_recordset(["policy_check_ids"])
+        self.modified(["policy_check_ids"])
         return checks
 
     # ------------------------------------------------------------------

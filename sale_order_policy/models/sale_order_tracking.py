@@ -175,7 +175,6 @@ class SaleOrder(models.Model):
             order.policy_on_time = late <= 0
             order.policy_delivery_delay_days = round(max(late, 0.0), 1)
 
-    @api.depends_context("company")
     @api.depends("commitment_date", "policy_delivered_on", "state", "picking_ids.state")
     def _compute_policy_late(self):
         now = fields.Datetime.now()

@@ -80,7 +80,13 @@ class SalePolicyException(models.Model):
     description = fields.Text(required=True)
     severity = fields.Selection(SEVERITIES, required=True, default="medium", tracking=True)
     state = fields.Selection(
-        EXCEPTION_STATES, required=True, default="open", index=True, tracking=True, copy=False
+        EXCEPTION_STATES,
+        required=True,
+        default="open",
+        index=True,
+        tracking=True,
+        copy=False,
+        group_expand=True,
     )
     state_sequence = fields.Integer(compute="_compute_state_sequence", store=True)
     user_id = fields.Many2one(

@@ -17,6 +17,8 @@ LOG_EVENTS = [
     ("change_request", "Change Requested"),
     ("cancel_request", "Cancellation Requested"),
     ("apply", "Change Applied"),
+    ("revision", "Revision Created"),
+    ("change_withdraw", "Request Withdrawn"),
     ("cancel", "Cancelled"),
     ("override", "Override"),
     ("exception", "Exception"),

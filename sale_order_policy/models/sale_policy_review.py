@@ -180,7 +180,13 @@ class SalePolicyReview(models.Model):
         return False
 
     def _lock_for_decision(self):
-        """Lock the review; a concurrent decision gets a clean error instead of a second vote."""
+        """Lock the review and its order before deciding.
+
+        A decision in progress on the same review gives a clean error (`NOWAIT`). Every
+        decision also updates the order row, so that two decisions of one round are
+        serialised: the later one fails with a serialization error, which Odoo's RPC layer
+        retries on a fresh snapshot, and the last approval of a tier always sees the others.
+        """
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
@@ -189,7 +195,7 @@ class SalePolicyReview(models.Model):
                         self.id,
                     )
                 )
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+        except psycopg2.errors.LockNotAvailable:
             raise UserError(
                 self.env._(
                     "Step %(step)s of %(order)s is being decided by someone else. Reload "
@@ -198,10 +204,19 @@ class SalePolicyReview(models.Model):
                     order=self.order_id.name,
                 )
             ) from None
-        self.invalidate_recordset()
-        # Serialise the decisions of one round so that the last approval opens the next tier.
         self.env.cr.execute(
-            SQL("SELECT id FROM sale_order WHERE id = %s FOR UPDATE", self.order_id.id)
+            SQL(
+                "UPDATE sale_order SET write_date = (now() AT TIME ZONE 'UTC') WHERE id = %s",
+                self.order_id.id,
+            )
+        )
+        self.invalidate_recordset()
+        self.order_id.invalidate_recordset(["write_date"])
+        # Load the whole round and its rules at once (a constant number of queries).
+        siblings = self._round_siblings()
+        siblings.fetch(["state", "sequence", "rule_id", "reviewer_user_ids", "approved_user_ids"])
+        siblings.rule_id.fetch(
+            [fname for fname, field in self.rule_id._fields.items() if field.column_type]
         )
 
     def _decide(self, decision, comment):
@@ -291,6 +306,18 @@ class SalePolicyReview(models.Model):
             mine.action_feedback(feedback=feedback)
         if done:
             (activities - mine).exists().unlink()
+
+    @api.model
+    def _demo_decide(self, order, user, decision, comment=None):
+        """Demo data only: `user` decides their pending step on `order` (never from RPC)."""
+        review = order.policy_review_ids.filtered(
+            lambda r: r.state == "pending" and user in r.reviewer_user_ids
+        )[:1]
+        review = review.with_user(user)
+        if decision == "approved":
+            review.action_approve(comment)
+        else:
+            review.action_reject(comment)
 
     # ------------------------------------------------------------------
     # Round progression

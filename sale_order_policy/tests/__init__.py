@@ -1,7 +1,16 @@
 from . import (
+    test_after_sales_rating,
     test_approval_chain,
+    test_change_request,
+    test_change_tour,
+    test_dunning,
     test_kpi_report,
     test_order_exception_tour,
     test_order_handoff_optional,
     test_order_tracking,
+    test_policy_checks,
+    test_policy_performance,
+    test_receivable_aging,
+    test_settlement,
+    test_settlement_tour,
 )

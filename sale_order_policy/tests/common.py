@@ -1,15 +1,14 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 
-class SalePolicyCase(TransactionCase):
+class SalePolicyFixtures:
     """Shared fixtures: a company with the policy on, its people, a customer, products."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _setup_policy_fixtures(cls):
         cls.env = cls.env(context=dict(cls.env.context, mail_create_nolog=True))
         cls.company = cls.env.company
         cls.company.write(
@@ -99,6 +98,7 @@ class SalePolicyCase(TransactionCase):
                 "is_storable": True,
                 "list_price": 100.0,
                 "standard_price": 50.0,
+                "taxes_id": [Command.clear()],
             }
         )
         cls.product_no_stock = cls.env["product.product"].create(
@@ -108,10 +108,17 @@ class SalePolicyCase(TransactionCase):
                 "is_storable": True,
                 "list_price": 40.0,
                 "standard_price": 20.0,
+                "taxes_id": [Command.clear()],
             }
         )
         cls.service = cls.env["product.product"].create(
-            {"name": "Installation", "type": "service", "list_price": 80.0, "standard_price": 0.0}
+            {
+                "name": "Installation",
+                "type": "service",
+                "list_price": 80.0,
+                "standard_price": 0.0,
+                "taxes_id": [Command.clear()],
+            }
         )
         cls.env["stock.quant"]._update_available_quantity(
             cls.product, cls.warehouse_stock.lot_stock_id, 1000.0
@@ -151,3 +158,17 @@ class SalePolicyCase(TransactionCase):
         }
         order_vals.update(vals)
         return cls.env["sale.order"].with_user(user).create(order_vals).with_env(cls.env)
+
+
+class SalePolicyCase(SalePolicyFixtures, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_policy_fixtures()
+
+
+class SalePolicyHttpCase(SalePolicyFixtures, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_policy_fixtures()

@@ -1,0 +1,45 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class SalePolicyRule(models.Model):
+    """Conditions on change requests: route increases and price cuts differently."""
+
+    _inherit = "sale.policy.rule"
+
+    change_condition = fields.Selection(
+        [
+            ("any", "Any change"),
+            ("increase", "Amount increase above"),
+            ("price_cut", "Any price cut"),
+        ],
+        required=True,
+        default="any",
+        help="For change requests only. Amount increase: the proposed untaxed amount exceeds "
+        "the current one by more than the percentage. Price cut: a unit price is lowered or "
+        "a discount raised on an existing line.",
+    )
+    change_increase_percent = fields.Float(
+        string="Increase Above (%)",
+        help="With “Amount increase above”: 0 means any increase.",
+    )
+
+    @api.constrains("change_increase_percent")
+    def _check_change_increase_percent(self):
+        if any(rule.change_increase_percent < 0 for rule in self):
+            raise ValidationError(self.env._("The increase percentage cannot be negative."))
+
+    def _applies(self, order, amount_company, failing_type_ids, change=None):
+        if change and self.applies_to == "change" and not self._applies_to_change(change):
+            return False
+        return super()._applies(order, amount_company, failing_type_ids, change=change)
+
+    def _applies_to_change(self, change):
+        self.ensure_one()
+        if self.change_condition == "increase":
+            return change.amount_new > change.amount_old and (
+                change.amount_increase_percent > self.change_increase_percent
+            )
+        if self.change_condition == "price_cut":
+            return change.has_price_cut
+        return True

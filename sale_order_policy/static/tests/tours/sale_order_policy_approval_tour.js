@@ -1,0 +1,59 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+
+// Data comes from test_tour_approval.py. Three users take turns on the same order.
+registry.category("web_tour.tours").add("sale_order_policy_submit_tour", {
+    steps: () => [
+        {
+            content: "The order cannot be confirmed before approval",
+            trigger: ".o_form_view:not(:has(button[name='action_confirm']:visible))",
+        },
+        {
+            content: "Submit the quotation for review",
+            trigger: "button[name='action_submit_for_review']",
+            run: "click",
+        },
+        {
+            content: "The order is under review",
+            trigger: ".o_field_widget[name='approval_state'] span:contains('Under Review')",
+        },
+        {
+            content: "Open the Reviews tab",
+            trigger: "a[role='tab']:contains('Reviews')",
+            run: "click",
+        },
+        {
+            content: "The sales head's step is pending",
+            trigger: ".o_field_widget[name='policy_review_ids'] td:contains('Sales Head')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("sale_order_policy_approve_tour", {
+    steps: () => [
+        {
+            content: "Approve the order as its reviewer",
+            trigger: "button[name='action_policy_approve']",
+            run: "click",
+        },
+        {
+            content: "The order is approved",
+            trigger: ".o_field_widget[name='approval_state'] span:contains('Approved')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("sale_order_policy_confirm_tour", {
+    steps: () => [
+        {
+            content: "Confirm the approved order",
+            trigger: "button[name='action_confirm']:visible",
+            run: "click",
+        },
+        {
+            content: "The order is a sales order",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Sales Order')",
+        },
+    ],
+});

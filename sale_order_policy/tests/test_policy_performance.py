@@ -1,0 +1,81 @@
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import SalePolicyCase
+
+
+@tagged("post_install", "-at_install")
+class TestPolicyQueryCounts(SalePolicyCase):
+    """Submitting and approving cost the same number of queries whatever the order size."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule_head = cls._make_rule("Sales Head", 10, reviewer_type="team_leader")
+        cls.rule_finance = cls._make_rule(
+            "Finance", 20, reviewer_user_ids=[Command.set(cls.finance.ids)]
+        )
+        cls.products = cls.env["product.product"].create(
+            [
+                {
+                    "name": f"Part {i}",
+                    "type": "consu",
+                    "is_storable": True,
+                    "list_price": 10.0 + i,
+                    "standard_price": 5.0,
+                    "taxes_id": [Command.clear()],
+                }
+                for i in range(50)
+            ]
+        )
+        for product in cls.products:
+            cls.env["stock.quant"]._update_available_quantity(
+                product, cls.warehouse_stock.lot_stock_id, 100.0
+            )
+
+    def _order(self, size):
+        return self._make_order(
+            lines=[(product, 2, product.list_price) for product in self.products[:size]]
+        )
+
+    def _count(self, func):
+        """Queries of `func`, counted the way assertQueryCount counts them."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with patch("random.random", lambda: 1):
+            self.env.flush_all()
+            self.env.cr.flush()
+            before = self.cr.sql_log_count
+            func()
+            self.env.flush_all()
+            self.env.cr.flush()
+            return self.cr.sql_log_count - before
+
+    def _submit_and_approve_counts(self, size):
+        order = self._order(size)
+        submit = self._count(order.with_user(self.salesman).action_submit_for_review)
+        review = order.policy_review_ids.filtered(lambda r: r.state == "pending")
+        approve = self._count(review.with_user(self.sales_head).action_approve)
+        return submit, approve
+
+    def test_submit_and_approve_do_not_scale_with_lines(self):
+        # Warm-up: ormcaches (access rules, defaults), sequences, first followers.
+        self._submit_and_approve_counts(5)
+        self._submit_and_approve_counts(50)
+        small = self._submit_and_approve_counts(5)
+        large = self._submit_and_approve_counts(50)
+        self.assertEqual(small, large, "queries (submit, approve) for 5 vs 50 lines")
+        order = self._order(50)
+        submit = order.with_user(self.salesman).action_submit_for_review
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(small[0]):
+            submit()
+        review = order.policy_review_ids.filtered(lambda r: r.state == "pending")
+        approve = review.with_user(self.sales_head).action_approve
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(small[1]):
+            approve()
