@@ -440,8 +440,8 @@ class SalePolicyKpiXlsx(models.AbstractModel):
         self._finish_sheet(sheet, first - 1, row - 1, columns)
 
     def _sheet_aging(self, workbook, formats, domain):
-        """Receivables aging (账龄), when the settlement feature provides its analysis."""
-        if self._aging_model not in self.env:
+        """Receivables aging (账龄) of the settlement feature, for readers allowed to see it."""
+        if self._aging_model not in self.env or not self.env[self._aging_model].has_access("read"):
             return
         aging = self.env[self._aging_model]
         field_names = [
@@ -467,10 +467,14 @@ class SalePolicyKpiXlsx(models.AbstractModel):
             )
             for fname in field_names
         ]
-        aging_domain = []
-        for fname, _operator, value in (leaf for leaf in domain if isinstance(leaf, tuple)):
-            if fname in ("user_id", "team_id", "company_id") and fname in aging._fields:
-                aging_domain.append((fname, "in", value if isinstance(value, list) else [value]))
+        # The open receivables of the assessed salespeople, in the assessed companies.
+        kpi_groups = self.env["sale.policy.kpi.report"]._read_group(
+            domain, ["user_id", "company_id"]
+        )
+        aging_domain = [
+            ("user_id", "in", [user.id for user, _company in kpi_groups]),
+            ("company_id", "in", [company.id for _user, company in kpi_groups]),
+        ]
         sheet, row = self._start_sheet(workbook, formats, self.env._("Aging"), columns)
         first = row
         for record in aging.search_read(aging_domain, field_names):

@@ -137,20 +137,28 @@ class TestKpiReport(SalePolicyCase):
         cls._invoice_and_pay(cls.order_b, date(2026, 3, 10))
         cls._rate(cls.order_b, 3)
 
-        # C: approved first time (1 h + 1 h), then a change was requested, an exception
-        # raised, and the quotation cancelled.
+        # C: approved first time (1 h + 1 h), then an exception raised and the quotation
+        # cancelled through a cancellation request.
         with freeze_time("2026-03-10 08:00:00"):
             cls.order_c = cls._make_order(priority="1")
         with freeze_time("2026-03-10 09:00:00"):
             cls.order_c.with_user(cls.salesman).action_submit_for_review()
         cls._approve_all(cls.order_c, "2026-03-10 10:00:00", "2026-03-10 11:00:00")
         with freeze_time("2026-03-11 09:00:00"):
-            log = cls.env["sale.policy.log"]
-            log._policy_add(cls.order_c, "change_request", comment="Customer wants 5 more")
             cls.env["sale.policy.exception"]._policy_raise(
                 cls.order_c, "customer_change", "Customer unreachable"
             )
-            cls.order_c._action_cancel()
+            # The customer withdraws: cancellation request (取消申请), no rule applies.
+            cls.env["sale.policy.change"].with_user(cls.salesman).create(
+                {
+                    "order_id": cls.order_c.id,
+                    "change_type": "cancel",
+                    "cancel_reason_id": cls.env.ref(
+                        "sale_order_policy.cancel_reason_customer_request"
+                    ).id,
+                    "reason": "Project stopped",
+                }
+            ).action_submit()
 
         # D: Sue's order, approved first time (4 h + 2 h), rated 4.
         with freeze_time("2026-03-12 08:00:00"):
@@ -368,7 +376,7 @@ class TestKpiReport(SalePolicyCase):
         with patch.object(kpi_xlsx, "FETCH_BATCH", 2):
             wizard, book = self._export(self.sales_head)
         self.assertEqual(
-            book.sheetnames, ["Summary", "Order Details", "Reviews & SLA", "Exceptions"]
+            book.sheetnames, ["Summary", "Order Details", "Reviews & SLA", "Exceptions", "Aging"]
         )
         summary = book["Summary"]
         self.assertEqual(summary.freeze_panes, "A3")
@@ -423,10 +431,16 @@ class TestKpiReport(SalePolicyCase):
         self.assertEqual(len(exceptions), 1)
         self.assertEqual(exceptions[0][0], self.order_c.name)
 
+        # Receivables aging (账龄) of the team: B's invoice is still open, A's is paid.
+        aging = list(book["Aging"].iter_rows(2, values_only=True))
+        self.assertEqual(len(aging), 1)
+        self.assertIn(self.order_b.invoice_ids.name, aging[0])
+
     def test_xlsx_respects_rights_and_filters(self):
         _wizard, book = self._export(self.salesman)
         names = [r[1] for r in book["Summary"].iter_rows(3, values_only=True)]
         self.assertEqual(names, ["Salesman Sam"])
+        self.assertNotIn("Aging", book.sheetnames, "Salespeople have no access to the aging")
         _wizard, book = self._export(self.gm, user_ids=[Command.set(self.salesman_tao.ids)])
         orders = [r[0] for r in book["Order Details"].iter_rows(2, values_only=True)]
         self.assertEqual(orders, [self.order_f.name])
@@ -459,7 +473,7 @@ class TestKpiReport(SalePolicyCase):
         self._load_zh_cn()
         self.sales_head.lang = "zh_CN"
         _wizard, book = self._export(self.sales_head, lang="zh_CN")
-        self.assertEqual(book.sheetnames, ["汇总", "订单明细", "审核与时效", "异常订单"])
+        self.assertEqual(book.sheetnames, ["汇总", "订单明细", "审核与时效", "异常订单", "账龄"])
         headers = [c.value for c in book["汇总"][2]]
         self.assertEqual(headers[:3], ["排名", "销售员", "订单数"])
         self.assertIn("准确率 %", headers)
@@ -506,6 +520,9 @@ class TestKpiReport(SalePolicyCase):
 
     def test_monthly_email_to_team_leaders(self):
         self.env["mail.mail"].search([]).unlink()
+        self.env["crm.team"].search([("id", "not in", (self.team | self.other_team).ids)]).write(
+            {"active": False}
+        )
         sent = self.env["sale.policy.kpi.report"]._policy_send_assessment(
             date(2026, 3, 1), date(2026, 3, 31)
         )
@@ -532,6 +549,9 @@ class TestKpiReport(SalePolicyCase):
         )
 
     def test_cron_covers_previous_month(self):
+        self.env["crm.team"].search([("id", "not in", (self.team | self.other_team).ids)]).write(
+            {"active": False}
+        )
         with freeze_time("2026-04-01 02:00:00"):
             self.env["sale.policy.kpi.report"]._cron_send_assessment()
         mail = self.env["mail.mail"].search(
