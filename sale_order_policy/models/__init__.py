@@ -1,3 +1,5 @@
+# ruff: noqa: I001 - the engine mixin first: the models below inherit it.
+from . import sale_policy_protected_mixin
 from . import (
     account_move,
     account_move_line,
@@ -28,9 +30,9 @@ from . import (
     sale_policy_exception_type,
     sale_policy_log,
     sale_policy_log_change,
-    sale_policy_protected_mixin,
     sale_policy_review,
     sale_policy_review_change,
+    sale_policy_review_sla,
     sale_policy_revision,
     sale_policy_revision_line,
     sale_policy_rule,

@@ -86,7 +86,6 @@ class SaleOrder(models.Model):
             ("portal", "Portal"),
             ("other", "Other"),
         ],
-        string="Intake Channel",
         tracking=True,
     )
     priority = fields.Selection(
@@ -275,13 +274,14 @@ class SaleOrder(models.Model):
             self.env["sale.policy.log"]._policy_add(self, "submit")
             reviews = self.env["sale.policy.review"]._policy_start_round(self, "order", next_round)
         if reviews:
-            self.message_post(
+            # A log note: the reviewers are notified by their activities (write access was
+            # checked above; the body is escaped).
+            self._message_log(
                 body=self.env._(
                     "Submitted for review (round %(round)s): %(steps)s.",
                     round=next_round,
                     steps=", ".join(reviews.sorted("sequence").mapped("name")),
                 ),
-                subtype_xmlid="mail.mt_note",
             )
         else:
             reason = self.env._("No approval rule applies to this order.")

@@ -19,7 +19,12 @@ class SaleOrder(models.Model):
         self.ensure_one()
         Check = self.env["sale.policy.check"].sudo()
         vals_list = []
-        for check_type in self.env["sale.policy.check.type"].sudo().search([]):
+        check_types = (
+            self.env["sale.policy.check.type"]
+            .sudo()
+            .search_fetch([], ["code", "sequence", "active"])
+        )
+        for check_type in check_types:
             method = getattr(self, f"_policy_check_{check_type.code}", None)
             if method is None:
                 continue
@@ -66,11 +71,14 @@ class SaleOrder(models.Model):
         if not lines:
             missing.append(self.env._("at least one order line"))
         for line in lines:
-            label = line.product_id.display_name or line.name or "?"
+            # The label (a product display name is costly) only when something is missing.
+            def label(line=line):
+                return line.product_id.display_name or line.name or "?"
+
             if not line.product_id and not line.is_downpayment:
-                missing.append(self.env._("a product on line “%(line)s”", line=label))
+                missing.append(self.env._("a product on line “%(line)s”", line=label()))
             if float_compare(line.product_uom_qty, 0.0, precision_digits=6) <= 0:
-                missing.append(self.env._("a quantity above zero on line “%(line)s”", line=label))
+                missing.append(self.env._("a quantity above zero on line “%(line)s”", line=label()))
             if line.price_unit < 0 or (
                 not line.policy_free_of_charge
                 and not line.is_downpayment
@@ -79,7 +87,7 @@ class SaleOrder(models.Model):
                 missing.append(
                     self.env._(
                         "a price above zero on line “%(line)s” (or flag it free of charge)",
-                        line=label,
+                        line=label(),
                     )
                 )
         if company.sale_policy_require_commitment_date and not self.commitment_date:
@@ -102,12 +110,9 @@ class SaleOrder(models.Model):
 
     def _policy_stock_lines(self):
         """Storable lines served from stock: not make-to-order, manufactured or dropshipped."""
+        verdicts = {}  # route set -> served from stock; orders share a few route sets
 
-        def from_stock(line):
-            product = line.product_id
-            if not product.is_storable:
-                return False
-            routes = line.route_id | product.route_ids | product.categ_id.total_route_ids
+        def from_routes(routes):
             for rule in routes.rule_ids:
                 if rule.procure_method == "make_to_order" or rule.action == "manufacture":
                     return False
@@ -117,6 +122,16 @@ class SaleOrder(models.Model):
                 ):
                     return False
             return True
+
+        def from_stock(line):
+            product = line.product_id
+            if not product.is_storable:
+                return False
+            routes = line.route_id | product.route_ids | product.categ_id.total_route_ids
+            key = frozenset(routes._ids)
+            if key not in verdicts:
+                verdicts[key] = from_routes(routes)
+            return verdicts[key]
 
         return self.order_line.filtered(
             lambda line: not line.display_type and line.product_id and from_stock(line)
@@ -130,13 +145,15 @@ class SaleOrder(models.Model):
         for line in lines:
             qty = line.product_uom._compute_quantity(line.product_uom_qty, line.product_id.uom_id)
             needed[line.product_id] = needed.get(line.product_id, 0.0) + qty
-        products = lines.product_id.with_context(
-            warehouse_id=self.warehouse_id.id,
-            to_date=self.commitment_date or fields.Datetime.now(),
+        products = lines.product_id.with_context(warehouse_id=self.warehouse_id.id)
+        # The forecast of `virtual_available` in one grouped computation, without filling
+        # the cache with the product's other quantity fields.
+        forecast = products._compute_quantities_dict(
+            None, None, None, to_date=self.commitment_date or fields.Datetime.now()
         )
         shortages = []
         for product in products:
-            available = product.virtual_available
+            available = forecast[product.id]["virtual_available"]
             missing = needed[product] - available
             if float_compare(missing, 0.0, precision_rounding=product.uom_id.rounding) > 0:
                 shortages.append(
@@ -171,6 +188,7 @@ class SaleOrder(models.Model):
         company = self.company_id
         max_discount = company.sale_policy_max_discount
         min_margin = company.sale_policy_min_margin
+        # Product names are read only for the lines that fail (a display name is costly).
         warnings, blocks = [], []
         date = self.date_order or fields.Date.context_today(self)
         for line in self.order_line.filtered(
@@ -182,14 +200,13 @@ class SaleOrder(models.Model):
             currency = line.currency_id
             net_price = line.price_unit * (1 - (line.discount or 0.0) / 100)
             list_price = line._get_pricelist_price()
-            label = line.product_id.display_name
             floor = list_price * (1 - max_discount / 100)
             if currency.compare_amounts(net_price, floor) < 0:
                 warnings.append(
                     self.env._(
                         "- %(product)s: net price %(price)s is %(pct)s%% below the pricelist "
                         "price %(list)s (max. %(max)s%%)",
-                        product=label,
+                        product=line.product_id.display_name,
                         price=format_amount(self.env, net_price, currency),
                         pct=round((1 - net_price / list_price) * 100, 2) if list_price else 100,
                         list=format_amount(self.env, list_price, currency),
@@ -204,7 +221,7 @@ class SaleOrder(models.Model):
                 blocks.append(
                     self.env._(
                         "- %(product)s: net price %(price)s is below cost %(cost)s",
-                        product=label,
+                        product=line.product_id.display_name,
                         price=format_amount(self.env, net_price, currency),
                         cost=format_amount(self.env, cost, currency),
                     )
@@ -215,7 +232,7 @@ class SaleOrder(models.Model):
                     warnings.append(
                         self.env._(
                             "- %(product)s: margin %(margin)s%% is below %(min)s%%",
-                            product=label,
+                            product=line.product_id.display_name,
                             margin=round(margin, 2),
                             min=min_margin,
                         )

@@ -13,10 +13,12 @@ class SalePolicyCheck(models.Model):
     order_id = fields.Many2one(
         "sale.order", required=True, ondelete="cascade", index=True, check_company=True
     )
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="order_id.company_id", store=True, index=True, precompute=True
+    )
     check_type_id = fields.Many2one("sale.policy.check.type", required=True, ondelete="restrict")
-    code = fields.Char(related="check_type_id.code", store=True)
-    sequence = fields.Integer(related="check_type_id.sequence", store=True)
+    code = fields.Char(related="check_type_id.code", store=True, precompute=True)
+    sequence = fields.Integer(related="check_type_id.sequence", store=True, precompute=True)
     result = fields.Selection(
         [("pass", "Pass"), ("warning", "Warning"), ("block", "Block")],
         required=True,

@@ -52,7 +52,30 @@ class SalePolicyLog(models.Model):
     @api.model
     def _policy_add(self, order, event, comment=None, review=None, on_behalf_of=None, **extra):
         """Append one line; the only way a log line is ever written."""
-        vals = {
+        return self._policy_add_many(
+            [
+                {
+                    "order": order,
+                    "event": event,
+                    "comment": comment,
+                    "review": review,
+                    "on_behalf_of": on_behalf_of,
+                    **extra,
+                }
+            ]
+        )
+
+    @api.model
+    def _policy_add_many(self, entries):
+        """Append several lines in one insert (crons); each entry holds `_policy_add`'s
+        arguments as a dict."""
+        vals_list = [self._policy_log_vals(**entry) for entry in entries]
+        with policy_privileged():
+            return self.sudo().create(vals_list)
+
+    @api.model
+    def _policy_log_vals(self, order, event, comment=None, review=None, on_behalf_of=None, **extra):
+        return {
             "order_id": order.id,
             "company_id": (order.company_id or self.env.company).id,
             "review_id": review.id if review else False,
@@ -62,9 +85,8 @@ class SalePolicyLog(models.Model):
             "user_id": self.env.uid,
             "on_behalf_of_id": on_behalf_of.id if on_behalf_of else False,
             "comment": comment or False,
-            "amount_total": order.amount_total,
+            # The currency first: caching the amount then needs no query for it.
             "currency_id": order.currency_id.id,
+            "amount_total": order.amount_total,
             **extra,
         }
-        with policy_privileged():
-            return self.sudo().create(vals)

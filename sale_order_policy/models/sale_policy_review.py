@@ -6,7 +6,7 @@ from pytz import utc
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from .sale_policy_protected_mixin import policy_privileged
 from .sale_policy_rule import DEPARTMENTS
@@ -35,7 +35,9 @@ class SalePolicyReview(models.Model):
     order_id = fields.Many2one(
         "sale.order", required=True, ondelete="restrict", index=True, check_company=True
     )
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="order_id.company_id", store=True, index=True, precompute=True
+    )
     rule_id = fields.Many2one("sale.policy.rule", required=True, ondelete="restrict")
     name = fields.Char(required=True)
     department = fields.Selection(DEPARTMENTS, required=True, default="sales", index=True)
@@ -393,8 +395,9 @@ class SalePolicyReview(models.Model):
                 "sequence": rule.sequence,
                 "review_round": review_round,
                 "approval_mode": rule.approval_mode,
-                "amount_total": order.amount_total,
+                # The currency first: caching the amount then needs no query for it.
                 "currency_id": order.currency_id.id,
+                "amount_total": order.amount_total,
                 "state": "waiting",
                 **(extra_vals or {}),
             }
@@ -410,7 +413,10 @@ class SalePolicyReview(models.Model):
     def _activate(self):
         """Open these reviews: reviewers, deadline, activities."""
         now = fields.Datetime.now()
-        activity_type = self.env.ref("sale_order_policy.mail_activity_type_policy_review")
+        # The id from the (cached) xmlid table: env.ref() would query the type's existence.
+        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "sale_order_policy.mail_activity_type_policy_review"
+        )
         for review in self:
             reviewers = review.rule_id._get_reviewers(review.order_id)
             if not reviewers:
@@ -437,15 +443,18 @@ class SalePolicyReview(models.Model):
                 activities = self.env["mail.activity"]
                 for user in reviewers:
                     activities |= review.order_id.sudo().activity_schedule(
-                        activity_type_id=activity_type.id,
+                        activity_type_id=activity_type_id,
                         user_id=user.id,
                         summary=self.env._("Review: %(step)s", step=review.name),
                         note=self.env._(
                             "Please review %(order)s before %(deadline)s.",
                             order=review.order_id.name,
-                            deadline=review.deadline,
+                            # Stored in UTC, shown in the reviewer's timezone.
+                            deadline=format_datetime(self.env, review.deadline, tz=user.tz),
                         ),
-                        date_deadline=fields.Date.to_date(review.deadline),
+                        date_deadline=fields.Datetime.context_timestamp(
+                            review.with_context(tz=user.tz), review.deadline
+                        ).date(),
                     )
                 review.sudo().write({"activity_ids": [fields.Command.set(activities.ids)]})
 

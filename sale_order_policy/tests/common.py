@@ -16,6 +16,7 @@ class SalePolicyFixtures:
                 "sale_policy_enabled": True,
                 "account_use_credit_limit": True,
                 "security_lead": 0.0,
+                "sale_policy_payment_term_ids": [Command.clear()],
             }
         )
         # Tests define their own chains: the shipped default rules are archived here.

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from unittest.mock import patch
 
 import openpyxl
+import polib
 from freezegun import freeze_time
 
 from odoo import Command
@@ -446,25 +447,21 @@ class TestKpiReport(SalePolicyCase):
         self.assertEqual(orders, [self.order_f.name])
 
     def _load_zh_cn(self):
-        """zh_CN active, with the module's translations (the merged catalogue or this part)."""
+        """zh_CN active with the module's code translations: the catalogue, completed by
+        this feature's part until the catalogue is rebuilt from the parts."""
         self.env["res.lang"]._activate_lang("zh_CN")
-        module_dir = os.path.dirname(file_path("sale_order_policy/__manifest__.py"))
-        path = os.path.join(module_dir, "i18n", "zh_CN.po")
-        if not os.path.exists(path):
-            path = os.path.join(module_dir, "i18n", "parts", "9.po")
+        i18n = os.path.join(os.path.dirname(file_path("sale_order_policy/__manifest__.py")), "i18n")
         translations = {}
-        msgid = None
-        with open(path, encoding="utf-8") as po:
-            for line in po:
-                if line.startswith("msgid "):
-                    msgid = line[6:].strip()[1:-1]
-                elif line.startswith("msgstr ") and msgid:
-                    translations[msgid.replace('\\"', '"')] = line[7:].strip()[1:-1]
+        for path in (os.path.join(i18n, "zh_CN.po"), os.path.join(i18n, "parts", "9.po")):
+            if os.path.exists(path):
+                translations.update(
+                    {entry.msgid: entry.msgstr for entry in polib.pofile(path) if entry.msgstr}
+                )
         key = ("sale_order_policy", "zh_CN")
         previous = code_translations.python_translations.get(key)
-        merged = dict(previous or {})
-        merged.update(translations)
-        code_translations.python_translations[key] = ReadonlyDict(merged)
+        code_translations.python_translations[key] = ReadonlyDict(
+            {**(previous or {}), **translations}
+        )
         self.addCleanup(code_translations.python_translations.pop, key, None)
         if previous is not None:
             self.addCleanup(code_translations.python_translations.__setitem__, key, previous)

@@ -122,9 +122,12 @@ class TestBadInput(SalePolicyCase):
         ]
         count = Rule.search_count([])
         for vals, message in cases:
-            with self.subTest(vals=vals), self.assertRaisesRegex(ValidationError, message):
-                with self.env.cr.savepoint():
-                    Rule.create({**base, **vals})
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(ValidationError, message),
+                self.env.cr.savepoint(),
+            ):
+                Rule.create({**base, **vals})
         self.assertEqual(Rule.search_count([]), count)
 
     def test_calendar_without_attendance_refused(self):

@@ -192,3 +192,27 @@ class TestAdversarialRpc(SalePolicyHttpCase):
         self.assertEqual(order.state, "draft")
         self.assertEqual(order.approval_state, "pending")
         self.assertIn("portal", order.policy_log_ids.mapped("event"))
+
+    def test_portal_customer_sees_status_not_internal_comments(self):
+        portal = self.env["res.users"].create(
+            {
+                "name": "Portal Buyer",
+                "login": "sop_portal",
+                "password": "sop_portal",
+                "email": "portal.buyer@example.com",
+                "partner_id": self.customer.id,
+                "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
+            }
+        )
+        order = self._make_order()
+        order.with_user(self.salesman).action_submit_for_review()
+        review = order.policy_review_ids.filtered(lambda r: r.state == "pending")
+        review.with_user(self.sales_head).action_approve("内部意见: margin is thin")
+        order.message_subscribe(partner_ids=self.customer.ids)
+        self.authenticate("sop_portal", "sop_portal")
+        page = self.url_open(f"/my/orders/{order.id}").text
+        self.assertTrue("sale_policy_approval_status" in page, "approval status not shown")
+        self.assertTrue("being reviewed internally" in page)
+        self.assertFalse("margin is thin" in page, "an internal opinion leaked to the portal")
+        for model in ("sale.policy.review", "sale.policy.log", "sale.policy.check"):
+            self.assertRefused(portal, model, "search_read", [], fields=["id"])

@@ -1,0 +1,166 @@
+"""Approval chain (审批链) benchmark, issue #3.
+
+1. The confirmation gate: Odoo's own `action_confirm` of a 10-line order (stocked
+   products, `sale_stock`) with the policy disabled, against `action_confirm` of the same
+   order, approved, with the policy enabled. Target: at most 5 % and 5 queries more.
+2. `action_submit_for_review` with every check and the shipped default chain, for 10 and
+   100 lines. Target: median at most 150 ms and at most 60 queries, the same for both sizes.
+
+Every run uses a fresh order; the scenarios alternate so that machine load hits them
+alike; the first runs of each scenario (warm-up) are discarded. All data is rolled back.
+
+    .venv/bin/python benchmarks/bench_approval.py -c .odoo.conf -d <db>
+"""
+
+from unittest.mock import patch
+
+import benchlib
+
+CONFIRM_LINES = 10
+SUBMIT_SIZES = (10, 100)
+# Same amount (210,000 before tax) for both sizes, so the same default rules apply:
+# sales head, finance (>= 50,000) and general manager (>= 200,000).
+ORDER_AMOUNT_UNITS = 100
+
+
+def bench_confirm(world, runs, warmup):
+    env = world.env
+    plain = benchlib.Series("Odoo `action_confirm`, policy disabled", warmup)
+    gated = benchlib.Series("`action_confirm` of the approved order, policy enabled", warmup)
+    for _run in range(runs + warmup):
+        world.set_policy(False)
+        order = world.make_order(CONFIRM_LINES, ORDER_AMOUNT_UNITS // CONFIRM_LINES)
+        plain.add(*benchlib.measure(env, order.with_user(world.salesman).action_confirm))
+        assert order.state == "sale", order.state
+
+        world.set_policy(True)
+        order = world.make_order(CONFIRM_LINES, ORDER_AMOUNT_UNITS // CONFIRM_LINES)
+        order.with_user(world.salesman).action_submit_for_review()
+        world.approve_all(order)
+        gated.add(*benchlib.measure(env, order.with_user(world.salesman).action_confirm))
+        assert order.state == "sale", order.state
+    return plain, gated
+
+
+def bench_submit(world, runs, warmup):
+    """Submission of 10 and 100 lines with the shipped chain and every check."""
+    env = world.env
+    world.set_policy(True)
+    series = {
+        size: benchlib.Series(f"`action_submit_for_review`, {size} lines, every check", warmup)
+        for size in SUBMIT_SIZES
+    }
+    steps = {}
+    for _run in range(runs + warmup):
+        for size in SUBMIT_SIZES:
+            order = world.make_order(size, ORDER_AMOUNT_UNITS // size)
+            series[size].add(
+                *benchlib.measure(env, order.with_user(world.salesman).action_submit_for_review)
+            )
+            assert order.approval_state == "pending", order.approval_state
+            steps[size] = (
+                len(order.policy_check_ids),
+                ", ".join(order.policy_review_ids.sorted("sequence").mapped("name")),
+            )
+    return series, steps
+
+
+def submit_breakdown(world):
+    """Queries of the parts of one 10-line submission, counted inside the call: the six
+    checks, and Odoo's own scheduling of the review activity (its e-mail to the reviewer
+    and the reviewer's subscription as a follower)."""
+    env = world.env
+    order_class = type(env["sale.order"])
+    counts = {"_policy_run_checks": 0, "activity_schedule": 0}
+
+    def counting(name):
+        original = getattr(order_class, name)
+
+        def wrapper(self, *args, **kwargs):
+            before = self.env.cr.sql_log_count
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                counts[name] += self.env.cr.sql_log_count - before
+
+        return wrapper
+
+    order = world.make_order(SUBMIT_SIZES[0], ORDER_AMOUNT_UNITS // SUBMIT_SIZES[0])
+    with (
+        patch.object(order_class, "_policy_run_checks", counting("_policy_run_checks")),
+        patch.object(order_class, "activity_schedule", counting("activity_schedule")),
+    ):
+        total = benchlib.measure(env, order.with_user(world.salesman).action_submit_for_review)
+    return total[1], counts["_policy_run_checks"], counts["activity_schedule"]
+
+
+def row(series, target, result):
+    return [
+        series.label,
+        len(series.times),
+        benchlib.ms(series.median),
+        benchlib.ms(series.cpu_median),
+        benchlib.ms(min(series.times)),
+        series.query_text(),
+        target,
+        result,
+    ]
+
+
+def main():
+    args = benchlib.parse_args(__doc__.splitlines()[0])
+    with benchlib.rolled_back_env(args) as env:
+        header = benchlib.environment_line(env)
+        world = benchlib.PolicyWorld(env, n_products=max(SUBMIT_SIZES))
+        plain, gated = bench_confirm(world, args.runs, args.warmup)
+        submits, steps = bench_submit(world, args.runs, args.warmup)
+        total_queries, check_queries, activity_queries = submit_breakdown(world)
+
+    overhead_pct = (gated.median - plain.median) / plain.median * 100
+    overhead_cpu = (gated.cpu_median - plain.cpu_median) / plain.cpu_median * 100
+    extra_queries = gated.query_median - plain.query_median
+    gate_ok = overhead_pct <= 5 and extra_queries <= 5
+    rows = [
+        row(plain, "reference", ""),
+        row(
+            gated,
+            "≤ +5 %, ≤ +5 queries",
+            f"{overhead_pct:+.1f} % wall, {overhead_cpu:+.1f} % CPU, {extra_queries:+g} queries",
+        ),
+    ]
+    for item in submits.values():
+        ok = item.median <= 150 and item.query_median <= 60
+        rows.append(row(item, "≤ 150 ms, ≤ 60 queries", "met" if ok else "missed"))
+    small, large = (submits[size] for size in SUBMIT_SIZES)
+    same = small.queries == large.queries or small.query_median == large.query_median
+    print("## Approval chain (issue #3)\n")
+    print(header + "\n")
+    print(benchlib.markdown_table(benchlib.HEADERS, rows))
+    print()
+    print(
+        f"- Gate overhead: {'met' if gate_ok else 'missed'} on wall time "
+        f"({overhead_pct:+.1f} %; CPU {overhead_cpu:+.1f} %), {extra_queries:+g} queries."
+    )
+    print(
+        f"- Submit queries, {SUBMIT_SIZES[0]} vs {SUBMIT_SIZES[1]} lines: "
+        f"{small.query_text()} vs {large.query_text()} "
+        f"({'the same' if same else 'different'})."
+    )
+    engine = total_queries - check_queries - activity_queries
+    print(
+        f"- Where the {total_queries} queries of a {SUBMIT_SIZES[0]}-line submission go: "
+        f"the six checks {check_queries}, Odoo's scheduling of the review activity (its "
+        f"e-mail to the reviewer, the follower subscription) {activity_queries}, the approval "
+        f"engine and the chatter (reviews, log, tracking, flush) {engine:g}."
+    )
+    for size, (n_checks, chain) in steps.items():
+        print(f"- {size} lines: {n_checks} checks stored, reviews created: {chain}.")
+    print(
+        f"- Median of {args.runs} fresh orders per scenario after {args.warmup} warm-up runs; "
+        "wall time includes the flush and precommit hooks; the record cache is emptied "
+        "before each call (like a new RPC request)."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import SalePolicyCase
+
+
+@tagged("post_install", "-at_install")
+class TestPolicyGateQueries(SalePolicyCase):
+    """The confirmation gate costs at most 5 queries over Odoo's own `action_confirm`
+    (issue #3 target; timings are in benchmarks/bench_approval.py)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._make_rule("Sales Head", 10, reviewer_type="team_leader")
+        cls.products = cls.env["product.product"].create(
+            [
+                {
+                    "name": f"Gate Part {index}",
+                    "type": "consu",
+                    "is_storable": True,
+                    "list_price": 30.0 + index,
+                    "standard_price": 10.0,
+                    "taxes_id": [Command.clear()],
+                }
+                for index in range(10)
+            ]
+        )
+        for product in cls.products:
+            cls.env["stock.quant"]._update_available_quantity(
+                product, cls.warehouse_stock.lot_stock_id, 1000.0
+            )
+
+    def _count(self, func):
+        """Queries of `func` with its flush, counted the way assertQueryCount counts them."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with patch("random.random", lambda: 1):
+            self.env.flush_all()
+            self.env.cr.flush()
+            before = self.cr.sql_log_count
+            func()
+            self.env.flush_all()
+            self.env.cr.flush()
+            return self.cr.sql_log_count - before
+
+    def _confirm(self, policy_enabled):
+        self.company.sale_policy_enabled = policy_enabled
+        order = self._make_order(
+            lines=[(product, 2, product.list_price) for product in self.products]
+        )
+        if policy_enabled:
+            order.with_user(self.salesman).action_submit_for_review()
+            review = order.policy_review_ids.filtered(lambda r: r.state == "pending")
+            review.with_user(self.sales_head).action_approve()
+            self.assertEqual(order.approval_state, "approved")
+        queries = self._count(order.with_user(self.salesman).action_confirm)
+        self.assertEqual(order.state, "sale")
+        return order, queries
+
+    def test_gate_overhead_on_confirm(self):
+        # Warm-up of both paths: ormcaches, sequences, first followers.
+        for _run in range(2):
+            self._confirm(False)
+            self._confirm(True)
+        plain_order, plain = self._confirm(False)
+        gated_order, gated = self._confirm(True)
+        self.assertLessEqual(
+            gated - plain, 5, f"queries of action_confirm: {plain} plain, {gated} gated"
+        )
+        # The gate did its work: the confirmation is logged on the gated order only.
+        self.assertIn("confirm", gated_order.policy_log_ids.mapped("event"))
+        self.assertFalse(plain_order.policy_log_ids)
