@@ -47,6 +47,49 @@ class SalePolicyKpiReport(models.Model):
     _auto = False
     _rec_name = "name"
     _order = "date_order desc, id desc"
+    # Fields the SQL reads: flushed before any query on the report.
+    _depends = {
+        "sale.order": [
+            "name",
+            "date_order",
+            "user_id",
+            "team_id",
+            "partner_id",
+            "company_id",
+            "priority",
+            "state",
+            "approval_state",
+            "amount_total",
+            "currency_rate",
+            "commitment_date",
+            "policy_round",
+            "policy_submitted_on",
+            "policy_approved_on",
+            "policy_confirmed_on",
+            "policy_delivered_on",
+            "policy_invoiced_on",
+            "policy_paid_on",
+            "policy_on_time",
+        ],
+        "sale.policy.review": [
+            "order_id",
+            "applies_to",
+            "review_round",
+            "sequence",
+            "state",
+            "sla_breached",
+            "decision_hours",
+            "decision_work_hours",
+            "decided_on",
+            "decided_by_id",
+            "activated_on",
+            "deadline",
+        ],
+        "sale.policy.log": ["order_id", "event"],
+        "sale.policy.exception": ["order_id"],
+        "rating.rating": ["res_model", "res_id", "rating", "consumed"],
+        "res.company": ["currency_id"],
+    }
 
     # Dimensions
     order_id = fields.Many2one("sale.order", string="Order", readonly=True)
