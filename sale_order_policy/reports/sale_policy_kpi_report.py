@@ -431,7 +431,12 @@ class SalePolicyKpiReport(models.Model):
         for team in teams:
             leader = team.user_id
             team_companies = (team.company_id or companies) & companies & leader.company_ids
-            if not team_companies or not leader.email:
+            readers = ("sales_team.group_sale_salesman", "sale_order_policy.group_general_manager")
+            if (
+                not team_companies
+                or not leader.email
+                or not any(leader.has_group(group) for group in readers)
+            ):
                 continue
             wizard = (
                 self.env["sale.policy.kpi.export"]

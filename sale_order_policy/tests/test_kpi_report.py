@@ -537,6 +537,15 @@ class TestKpiReport(SalePolicyCase):
         names = {r[1] for r in book["Summary"].iter_rows(3, values_only=True)}
         self.assertEqual(names, {"Salesman Sam", "Salesman Sue"})
 
+        # A leader without access to the KPIs gets nothing (and stops nothing).
+        self.other_team.user_id = self.warehouse
+        self.assertEqual(
+            self.env["sale.policy.kpi.report"]._policy_send_assessment(
+                date(2026, 3, 1), date(2026, 3, 31)
+            ),
+            1,
+        )
+
         self.company.sale_policy_kpi_mail = False
         self.assertEqual(
             self.env["sale.policy.kpi.report"]._policy_send_assessment(
