@@ -1,1 +1,7 @@
-from . import sale_policy_aging_report, sale_policy_sla_report
+from . import (
+    sale_policy_aging_report,
+    sale_policy_kpi_report,
+    sale_policy_kpi_scorecard,
+    sale_policy_kpi_xlsx,
+    sale_policy_sla_report,
+)

@@ -6,6 +6,7 @@ from . import (
     test_concurrency,
     test_dunning,
     test_i18n,
+    test_kpi_report,
     test_multi_company,
     test_order_exception_tour,
     test_order_handoff_optional,

@@ -1,1 +1,6 @@
-from . import sale_policy_aging_options, sale_policy_exception_override, sale_policy_reject
+from . import (
+    sale_policy_aging_options,
+    sale_policy_exception_override,
+    sale_policy_kpi_export,
+    sale_policy_reject,
+)

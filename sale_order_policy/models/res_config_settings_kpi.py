@@ -1,0 +1,7 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    sale_policy_kpi_mail = fields.Boolean(related="company_id.sale_policy_kpi_mail", readonly=False)
