@@ -22,6 +22,9 @@ run: bootstrap
 	@if ! $(VENV)/bin/python tools/dbtool.py installed $(CONF) $(DEMO_DB) $(MODULE); then \
 		echo "Creating demo database $(DEMO_DB) (module + demo data)..."; \
 		$(ODOO) -c $(CONF) -d $(DEMO_DB) -i $(MODULE) --load-language=zh_CN --stop-after-init --log-level=warn; \
+	else \
+		echo "Reusing $(DEMO_DB); bringing the module up to date..."; \
+		$(ODOO) -c $(CONF) -d $(DEMO_DB) -u $(MODULE) --stop-after-init --log-level=warn; \
 	fi
 	@echo ""
 	@echo "  Odoo with $(MODULE) is starting: http://localhost:$(PORT)  (login admin / admin, database $(DEMO_DB))"
