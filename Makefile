@@ -13,7 +13,7 @@ MODULE := sale_order_policy
 TESTS ?= $(MODULE)/tests
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bootstrap test-db test-compat benchmark load format pot clean
+.PHONY: run test lint bootstrap test-db test-compat test-uninstall benchmark load format pot clean
 
 bootstrap:
 	@./tools/bootstrap.sh
@@ -68,3 +68,7 @@ pot: bootstrap
 
 clean:
 	rm -rf .data .odoo.conf .pytest_cache
+
+# Install into a database with only sale_stock, then uninstall: no warning, nothing left.
+test-uninstall: bootstrap
+	$(VENV)/bin/python tools/check_install_uninstall.py $(CONF)
