@@ -31,6 +31,8 @@ class Rpc:
         self.session = requests.Session()
         self.uid = self._call("common", "login", db, login, password)
 
+    connect_retries = 0
+
     def _call(self, service, method, *args):
         payload = {
             "jsonrpc": "2.0",
@@ -38,7 +40,19 @@ class Rpc:
             "id": 1,
             "params": {"service": service, "method": method, "args": list(args)},
         }
-        response = self.session.post(f"{self.url}/jsonrpc", json=payload, timeout=300).json()
+        for attempt in range(6):
+            try:
+                response = self.session.post(
+                    f"{self.url}/jsonrpc", json=payload, timeout=(10, 300)
+                ).json()
+                break
+            except requests.ConnectTimeout:
+                # Never sent (the prefork server's listen backlog, 8 x workers, was full):
+                # sending it again is safe.
+                Rpc.connect_retries += 1
+                time.sleep(0.5 * 2**attempt)
+        else:
+            raise RpcError("could not connect")
         if "error" in response:
             raise RpcError(response["error"]["data"].get("message", "?"))
         return response["result"]
@@ -312,11 +326,17 @@ def main():
         cwd=ROOT,
     )
     server_log = open("/tmp/sop_load_server.log", "w")  # noqa: SIM115 - lives with the server
+    # Prefork workers re-execute the server's command line: run odoo-bin, not `-m odoo`.
+    import odoo
+
+    odoo_root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
+    odoo_bin = os.path.join(odoo_root, "odoo-bin")
+    if not os.path.exists(odoo_bin):
+        odoo_bin = os.path.join(os.path.dirname(python), "odoo")
     server = subprocess.Popen(
         [
             python,
-            "-m",
-            "odoo",
+            odoo_bin,
             "-c",
             args.config,
             "-d",
@@ -411,6 +431,8 @@ def main():
         f"({confirmed / elapsed:.1f} orders/s, {calls / elapsed:.1f} RPC calls/s)",
         f"- errors: {sum(stats.errors.values())} {dict(stats.errors) or ''}",
         f"- refused as they must be: {dict(stats.expected_refusals)}",
+        f"- connections retried after a connect timeout (request never sent): "
+        f"{Rpc.connect_retries}",
         f"- successful approvals {stats.approvals_ok} = approve log lines {approve_logs} "
         f"(lost decisions: {stats.approvals_ok - approve_logs}); "
         f"approved reviews without a decider: {anonymous}",
