@@ -29,7 +29,15 @@ class Rpc:
     def __init__(self, url, db, login, password):
         self.url, self.db, self.password = url, db, password
         self.session = requests.Session()
-        self.uid = self._call("common", "login", db, login, password)
+        for attempt in range(6):
+            try:  # logging in twice is harmless, so any connection failure is retried
+                self.uid = self._call("common", "login", db, login, password)
+                break
+            except requests.ConnectionError:
+                Rpc.connect_retries += 1
+                time.sleep(0.5 * 2**attempt)
+        else:
+            raise RpcError(f"{login} could not log in")
 
     connect_retries = 0
 
@@ -190,10 +198,16 @@ def setup(admin, n_sales, n_reviewers, n_clients):
     }
 
 
-def worker(url, db, ctx, n_orders, stats, rng, partner):
-    sales = Rpc(url, db, rng.choice(ctx["sales"]), "load")
-    heads = [Rpc(url, db, login, "load") for login in rng.sample(ctx["heads"], 2)]
-    fin = Rpc(url, db, rng.choice(ctx["finance"]), "load")
+def worker(url, db, ctx, n_orders, stats, rng, partner, delay):
+    time.sleep(delay)  # clients ramp up over a few seconds, as a real fleet does
+    try:
+        sales = Rpc(url, db, rng.choice(ctx["sales"]), "load")
+        heads = [Rpc(url, db, login, "load") for login in rng.sample(ctx["heads"], 2)]
+        fin = Rpc(url, db, rng.choice(ctx["finance"]), "load")
+    except Exception as error:  # noqa: BLE001 - every failure is reported
+        with stats.lock:
+            stats.errors[f"login: {type(error).__name__}: {str(error)[:80]}"] += n_orders
+        return
     for _i in range(n_orders):
         try:
             order = stats.timed(
@@ -376,7 +390,16 @@ def main():
         threads = [
             threading.Thread(
                 target=worker,
-                args=(url, args.database, ctx, n, stats, random.Random(i), ctx["partners"][i]),
+                args=(
+                    url,
+                    args.database,
+                    ctx,
+                    n,
+                    stats,
+                    random.Random(i),
+                    ctx["partners"][i],
+                    i * 0.2,
+                ),
             )
             for i, n in enumerate(per_client)
         ]
