@@ -172,10 +172,10 @@ def seed(env):
         SQL(
             """
             INSERT INTO sale_policy_review (
-                order_id, company_id, rule_id, name, department, applies_to, sequence,
+                order_id, company_id, rule_id, department, applies_to, sequence,
                 review_round, state, approval_mode, activated_on, sla_hours, deadline,
                 decided_on, decision_hours, decision_work_hours, sla_breached)
-            SELECT so.id, so.company_id, rule.id, rule.name->>'en_US', rule.department,
+            SELECT so.id, so.company_id, rule.id, rule.department,
                    'order', rule.sequence, 1,
                    CASE WHEN so.policy_round = 2 AND rule.sequence = 10 THEN 'rejected'
                         ELSE 'approved' END,

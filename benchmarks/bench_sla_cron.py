@@ -76,11 +76,11 @@ def seed(env):
                   FROM generate_series(1, %(pending)s) n
             )
             INSERT INTO sale_policy_review (
-                order_id, company_id, rule_id, name, department, applies_to, sequence,
+                order_id, company_id, rule_id, department, applies_to, sequence,
                 review_round, state, approval_mode, activated_on, sla_hours, deadline,
                 reminder_due_on, sla_breached, currency_id, amount_total)
             SELECT (%(orders)s::int[])[1 + mod(n, %(order_count)s)], %(company)s, %(rule)s,
-                   'Bench Finance Review', 'finance', 'order', 10, 1, 'pending', 'any',
+                   'finance', 'order', 10, 1, 'pending', 'any',
                    %(now)s - age, 24, %(now)s - age + interval '24 hours',
                    %(now)s - age + interval '18 hours', FALSE, %(currency)s, 10
               FROM series
