@@ -21,4 +21,5 @@ from . import (
     test_settlement,
     test_settlement_tour,
     test_tour_approval,
+    test_upgrade,
 )
