@@ -343,12 +343,7 @@ class SalePolicyException(models.Model):
 
     def action_open_order(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": self.order_id.id,
-            "view_mode": "form",
-        }
+        return self.order_id.get_formview_action()
 
     def _policy_override(self, reason):
         """A sales manager lets the blocked document through; logged in the policy log."""

@@ -136,12 +136,7 @@ class SalePolicyReview(models.Model):
 
     def action_open_order(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": self.order_id.id,
-            "view_mode": "form",
-        }
+        return self.order_id.get_formview_action()
 
     def _get_decider_for(self, user, raise_if_not=True):
         """The reviewer `user` decides for: themself, a delegator, or an escalation role."""

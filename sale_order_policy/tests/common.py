@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, TransactionCase, new_test_user
@@ -124,6 +125,41 @@ class SalePolicyFixtures:
         cls.env["stock.quant"]._update_available_quantity(
             cls.product, cls.warehouse_stock.lot_stock_id, 1000.0
         )
+
+    @classmethod
+    def _make_stocked_products(cls, count, prefix, base_price=10.0):
+        """`count` storable products without taxes, 1000 of each in stock."""
+        products = cls.env["product.product"].create(
+            [
+                {
+                    "name": f"{prefix} {index}",
+                    "type": "consu",
+                    "is_storable": True,
+                    "list_price": base_price + index,
+                    "standard_price": 5.0,
+                    "taxes_id": [Command.clear()],
+                }
+                for index in range(count)
+            ]
+        )
+        for product in products:
+            cls.env["stock.quant"]._update_available_quantity(
+                product, cls.warehouse_stock.lot_stock_id, 1000.0
+            )
+        return products
+
+    def _count_queries(self, func):
+        """Queries of `func` with its flush, counted the way assertQueryCount counts them."""
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with patch("random.random", lambda: 1):
+            self.env.flush_all()
+            self.env.cr.flush()
+            before = self.cr.sql_log_count
+            func()
+            self.env.flush_all()
+            self.env.cr.flush()
+            return self.cr.sql_log_count - before
 
     @classmethod
     def _make_rule(cls, name, sequence=10, **vals):

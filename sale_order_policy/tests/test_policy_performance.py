@@ -1,5 +1,3 @@
-from unittest.mock import patch
-
 from odoo import Command
 from odoo.tests import tagged
 
@@ -17,47 +15,18 @@ class TestPolicyQueryCounts(SalePolicyCase):
         cls.rule_finance = cls._make_rule(
             "Finance", 20, reviewer_user_ids=[Command.set(cls.finance.ids)]
         )
-        cls.products = cls.env["product.product"].create(
-            [
-                {
-                    "name": f"Part {i}",
-                    "type": "consu",
-                    "is_storable": True,
-                    "list_price": 10.0 + i,
-                    "standard_price": 5.0,
-                    "taxes_id": [Command.clear()],
-                }
-                for i in range(50)
-            ]
-        )
-        for product in cls.products:
-            cls.env["stock.quant"]._update_available_quantity(
-                product, cls.warehouse_stock.lot_stock_id, 100.0
-            )
+        cls.products = cls._make_stocked_products(50, "Part", 10.0)
 
     def _order(self, size):
         return self._make_order(
             lines=[(product, 2, product.list_price) for product in self.products[:size]]
         )
 
-    def _count(self, func):
-        """Queries of `func`, counted the way assertQueryCount counts them."""
-        self.env.flush_all()
-        self.env.invalidate_all()
-        with patch("random.random", lambda: 1):
-            self.env.flush_all()
-            self.env.cr.flush()
-            before = self.cr.sql_log_count
-            func()
-            self.env.flush_all()
-            self.env.cr.flush()
-            return self.cr.sql_log_count - before
-
     def _submit_and_approve_counts(self, size):
         order = self._order(size)
-        submit = self._count(order.with_user(self.salesman).action_submit_for_review)
+        submit = self._count_queries(order.with_user(self.salesman).action_submit_for_review)
         review = order.policy_review_ids.filtered(lambda r: r.state == "pending")
-        approve = self._count(review.with_user(self.sales_head).action_approve)
+        approve = self._count_queries(review.with_user(self.sales_head).action_approve)
         return submit, approve
 
     def test_submit_and_approve_do_not_scale_with_lines(self):
