@@ -9,9 +9,12 @@ import argparse
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from unittest.mock import patch
 
 import odoo
@@ -19,35 +22,82 @@ from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
+ROOT = Path(__file__).resolve().parent.parent
+# What the web client sends with every call: costs that depend on it are the real ones.
+WEB_CONTEXT = {"lang": "en_US", "tz": "Asia/Shanghai"}
 
-def parse_args(description, runs=20, warmup=3):
+
+def parse_args(description, runs=20, warmup=3, reference=False):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("-c", "--config", required=True, help="Odoo configuration file")
     parser.add_argument("-d", "--database", required=True, help="database with the module")
     parser.add_argument("--runs", type=int, default=runs, help="measured runs per scenario")
     parser.add_argument("--warmup", type=int, default=warmup, help="runs excluded per scenario")
-    return parser.parse_args()
+    if reference:
+        parser.add_argument(
+            "--reference-database",
+            help="database with Odoo's sale_management and sale_stock only, created when "
+            "missing (default: <database>_odoo)",
+        )
+    args = parser.parse_args()
+    if reference and not args.reference_database:
+        args.reference_database = f"{args.database}_odoo"
+    return args
+
+
+_CONFIG_PARSED = []  # Odoo's configuration can be parsed once per process
 
 
 @contextmanager
-def rolled_back_env(args):
+def rolled_back_env(args, database=None, module="sale_order_policy"):
     """A superuser environment on one cursor whose transaction is always rolled back."""
-    config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
-    registry = Registry(args.database)
+    database = database or args.database
+    if not _CONFIG_PARSED:
+        config.parse_config(["-c", args.config, "-d", args.database, "--log-level=warn"])
+        _CONFIG_PARSED.append(True)
+    registry = Registry(database)
     cr = registry.cursor()
     try:
         env = api.Environment(cr, SUPERUSER_ID, {})
         if (
             env["ir.module.module"].search_count(
-                [("name", "=", "sale_order_policy"), ("state", "=", "installed")]
+                [("name", "=", module), ("state", "=", "installed")]
             )
             != 1
         ):
-            raise SystemExit(f"sale_order_policy is not installed in {args.database}")
+            raise SystemExit(f"{module} is not installed in {database}")
         yield env
     finally:
         cr.rollback()
         cr.close()
+
+
+def ensure_reference_database(args, modules=("sale_management", "sale_stock")):
+    """Odoo without this module, for the reference timings of Odoo's own methods."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import dbtool  # noqa: PLC0415
+
+    if all(dbtool.installed(args.config, args.reference_database, m) for m in modules):
+        return
+    print(f"Creating {args.reference_database} with {', '.join(modules)}...", flush=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-c",
+            str(Path(args.config).resolve()),
+            "-d",
+            args.reference_database,
+            "-i",
+            ",".join(modules),
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
+        check=True,
+        cwd=ROOT,
+    )
 
 
 def measure(env, func):
@@ -135,39 +185,23 @@ def ms(value):
 
 
 # ----------------------------------------------------------------------
-# Policy world: the company, its people, a customer and stocked products
+# Worlds: the company, its people, a customer and stocked products
 # ----------------------------------------------------------------------
 
 
-class PolicyWorld:
-    """The same set-up as the test fixture `SalePolicyFixtures`, on the main company, with
-    the shipped default rules (sales head → finance ∥ warehouse → general manager) active."""
+class OdooWorld:
+    """What Odoo's own sales flow needs, on the main company: a salesman in a team led by
+    a sales manager, a customer with payment terms and a credit limit, stocked products.
+    Works on a database without this module (the reference of Odoo's own timings)."""
 
     def __init__(self, env, n_products=100, credit_limit=100_000_000.0):
-        self.env = env
         self.company = env.ref("base.main_company")
-        self.env = env = env(context=dict(env.context, allowed_company_ids=self.company.ids))
-        self.company.write(
-            {
-                "sale_policy_enabled": True,
-                "account_use_credit_limit": True,
-                "security_lead": 0.0,
-            }
+        self.env = env = env(
+            context=dict(env.context, allowed_company_ids=self.company.ids, **WEB_CONTEXT)
         )
-        for xmlid in (
-            "rule_sales_head",
-            "rule_finance",
-            "rule_warehouse",
-            "rule_general_manager",
-        ):
-            env.ref(f"sale_order_policy.{xmlid}").active = True
+        self.company.write({"account_use_credit_limit": True, "security_lead": 0.0})
         self.salesman = self._user("bench_salesman", "sales_team.group_sale_salesman")
         self.sales_head = self._user("bench_head", "sales_team.group_sale_manager")
-        self.finance = self._user("bench_finance", "sale_order_policy.group_finance_reviewer")
-        self.warehouse_user = self._user(
-            "bench_warehouse", "sale_order_policy.group_warehouse_reviewer"
-        )
-        self.gm = self._user("bench_gm", "sale_order_policy.group_general_manager")
         self.team = env["crm.team"].create(
             {
                 "name": "Benchmark Team",
@@ -228,14 +262,8 @@ class PolicyWorld:
             )
         )
 
-    def set_policy(self, enabled):
-        self.company.sale_policy_enabled = enabled
-        self.env.flush_all()
-
-    def make_order(self, n_lines, quantity, partner=None, team=None):
-        """A complete quotation (every required element) created by the salesman."""
-        products = self.products[:n_lines]
-        vals = {
+    def _order_vals(self, products, quantity, partner=None, team=None):
+        return {
             "partner_id": (partner or self.customer).id,
             "user_id": self.salesman.id,
             "team_id": (team or self.team).id,
@@ -243,8 +271,6 @@ class PolicyWorld:
             "warehouse_id": self.warehouse.id,
             "payment_term_id": self.payment_term.id,
             "commitment_date": fields.Datetime.now() + timedelta(days=10),
-            "customer_confirmation_method": "email",
-            "intake_channel": "email",
             "order_line": [
                 Command.create(
                     {
@@ -256,9 +282,46 @@ class PolicyWorld:
                 for product in products
             ],
         }
+
+    def make_order(self, n_lines, quantity, partner=None, team=None):
+        """A complete quotation (every required element) created by the salesman."""
+        vals = self._order_vals(self.products[:n_lines], quantity, partner=partner, team=team)
         order = self.env["sale.order"].with_user(self.salesman).create(vals)
         self.env.flush_all()
         return order.with_env(self.env)
+
+
+class PolicyWorld(OdooWorld):
+    """The same set-up as the test fixture `SalePolicyFixtures`, with the shipped default
+    rules (sales head → finance ∥ warehouse → general manager) active."""
+
+    def __init__(self, env, n_products=100, credit_limit=100_000_000.0):
+        super().__init__(env, n_products=n_products, credit_limit=credit_limit)
+        self.company.sale_policy_enabled = True
+        for xmlid in (
+            "rule_sales_head",
+            "rule_finance",
+            "rule_warehouse",
+            "rule_general_manager",
+        ):
+            self.env.ref(f"sale_order_policy.{xmlid}").active = True
+        self.finance = self._user("bench_finance", "sale_order_policy.group_finance_reviewer")
+        self.warehouse_user = self._user(
+            "bench_warehouse", "sale_order_policy.group_warehouse_reviewer"
+        )
+        self.gm = self._user("bench_gm", "sale_order_policy.group_general_manager")
+        self.env.flush_all()
+
+    def _order_vals(self, products, quantity, partner=None, team=None):
+        return {
+            **super()._order_vals(products, quantity, partner=partner, team=team),
+            "customer_confirmation_method": "email",
+            "intake_channel": "email",
+        }
+
+    def set_policy(self, enabled):
+        self.company.sale_policy_enabled = enabled
+        self.env.flush_all()
 
     def approve_all(self, order):
         """Let each tier's first reviewer approve until the order is approved."""

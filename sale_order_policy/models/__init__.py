@@ -3,6 +3,8 @@ from . import sale_policy_protected_mixin
 from . import (
     account_move,
     account_move_line,
+    ir_rule,
+    mail_activity,
     payment_transaction,
     res_company,
     res_company_kpi,

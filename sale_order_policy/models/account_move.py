@@ -22,6 +22,7 @@ class AccountMove(models.Model):
         string="Dunning History",
         readonly=True,
         copy=False,
+        prefetch=False,
     )
 
     @api.depends("policy_dunning_log_ids.level_id.days_overdue")

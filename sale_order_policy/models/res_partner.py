@@ -22,7 +22,7 @@ class ResPartner(models.Model):
         "nor manually.",
     )
     sale_policy_dunning_log_ids = fields.One2many(
-        "sale.policy.dunning.log", "partner_id", string="Dunning History"
+        "sale.policy.dunning.log", "partner_id", string="Dunning History", prefetch=False
     )
     sale_policy_dunning_count = fields.Integer(
         string="Dunning Letters", compute="_compute_sale_policy_dunning_count"

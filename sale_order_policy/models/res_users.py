@@ -5,7 +5,7 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     sale_policy_delegation_ids = fields.One2many(
-        "sale.policy.delegation", "user_id", string="Review Delegations"
+        "sale.policy.delegation", "user_id", string="Review Delegations", prefetch=False
     )
     policy_rating_avg = fields.Float(
         string="Average Customer Satisfaction",

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
 
@@ -23,7 +24,7 @@ MATERIAL_ORDER_FIELDS = frozenset(
     }
 )
 # Fields only the policy engine writes.
-ENGINE_ORDER_FIELDS = frozenset({"approval_state", "policy_round"})
+ENGINE_ORDER_FIELDS = frozenset({"approval_state", "policy_round", "policy_reader_user_ids"})
 
 
 class SaleOrder(models.Model):
@@ -43,13 +44,29 @@ class SaleOrder(models.Model):
     policy_round = fields.Integer(
         string="Review Round", default=0, readonly=True, copy=False, help="Number of submissions."
     )
+    # Users asked to review the order (reviewers of an opened step, escalation users): the
+    # record rules let them (and their substitutes) read it. Kept by the engine, never shrunk.
+    policy_reader_user_ids = fields.Many2many(
+        "res.users",
+        "sale_order_policy_reader_rel",
+        "order_id",
+        "user_id",
+        string="Policy Readers",
+        readonly=True,
+        copy=False,
+        prefetch=False,
+        # Rules read the ids only: no need to read the users to filter archived ones.
+        context={"active_test": False},
+    )
     policy_review_ids = fields.One2many(
-        "sale.policy.review", "order_id", string="Reviews", copy=False
+        "sale.policy.review", "order_id", string="Reviews", copy=False, prefetch=False
     )
     policy_check_ids = fields.One2many(
-        "sale.policy.check", "order_id", string="Policy Checks", copy=False
+        "sale.policy.check", "order_id", string="Policy Checks", copy=False, prefetch=False
     )
-    policy_log_ids = fields.One2many("sale.policy.log", "order_id", string="Policy Log", copy=False)
+    policy_log_ids = fields.One2many(
+        "sale.policy.log", "order_id", string="Policy Log", copy=False, prefetch=False
+    )
     policy_check_result = fields.Selection(
         [("pass", "Pass"), ("warning", "Warning"), ("block", "Block")],
         string="Check Result",
@@ -74,6 +91,7 @@ class SaleOrder(models.Model):
         "order_id",
         "attachment_id",
         string="Confirmation Evidence",
+        prefetch=False,
     )
     intake_channel = fields.Selection(
         [
@@ -118,6 +136,22 @@ class SaleOrder(models.Model):
     def _policy_active(self):
         self.ensure_one()
         return bool(self.company_id.sale_policy_enabled)
+
+    @api.model
+    def _policy_add_readers(self, pairs):
+        """Add (order id, user id) pairs to `policy_reader_user_ids` in one insert."""
+        if not pairs:
+            return
+        order_ids, user_ids = zip(*pairs, strict=True)
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO sale_order_policy_reader_rel (order_id, user_id) "
+                "SELECT unnest(%s::int[]), unnest(%s::int[]) ON CONFLICT DO NOTHING",
+                list(order_ids),
+                list(user_ids),
+            )
+        )
+        self.browse(set(order_ids)).invalidate_recordset(["policy_reader_user_ids"])
 
     def _policy_guard_material_change(self, description):
         """Called before a material change: refuse it or reset an approval."""
@@ -276,12 +310,14 @@ class SaleOrder(models.Model):
                 }
             )
             self.env["sale.policy.log"]._policy_add(self, "submit")
-            reviews = self.env["sale.policy.review"]._policy_start_round(self, "order", next_round)
+            reviews = self.env["sale.policy.review"]._policy_start_round(
+                self, "order", next_round, checks=checks
+            )
         if reviews:
-            # A log note: the reviewers are notified by their activities (write access was
-            # checked above; the body is escaped).
-            self._message_log(
-                body=self.env._(
+            # The body of the chatter note that tracks the approval state: the reviewers are
+            # notified by their activities (the body is escaped).
+            self._track_set_log_message(
+                self.env._(
                     "Submitted for review (round %(round)s): %(steps)s.",
                     round=next_round,
                     steps=", ".join(reviews.sorted("sequence").mapped("name")),

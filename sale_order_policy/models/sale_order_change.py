@@ -16,10 +16,10 @@ class SaleOrder(models.Model):
         help="Number of approved changes applied since confirmation (Rev. N).",
     )
     policy_change_ids = fields.One2many(
-        "sale.policy.change", "order_id", string="Change Requests", copy=False
+        "sale.policy.change", "order_id", string="Change Requests", copy=False, prefetch=False
     )
     policy_revision_ids = fields.One2many(
-        "sale.policy.revision", "order_id", string="Revisions", copy=False
+        "sale.policy.revision", "order_id", string="Revisions", copy=False, prefetch=False
     )
     policy_change_count = fields.Integer(compute="_compute_policy_change_count")
     policy_open_change_id = fields.Many2one(

@@ -71,48 +71,47 @@ class SaleOrder(models.Model):
         )
         self.env["sale.order"].flush_model(["partner_id", "company_id", "state", "currency_rate"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
+        # One round trip: receivables (and their overdue part), then open orders to invoice.
         self.env.cr.execute(
             SQL(
                 """
-                SELECT COALESCE(SUM(aml.amount_residual), 0),
-                       COALESCE(SUM(aml.amount_residual) FILTER (
-                           WHERE aml.date_maturity < %(limit_date)s AND aml.amount_residual > 0), 0)
-                  FROM account_move_line aml
-                  JOIN res_partner p ON p.id = aml.partner_id
-                  JOIN account_account acc ON acc.id = aml.account_id
-                 WHERE p.commercial_partner_id = %(partner)s
-                   AND aml.company_id = %(company)s
-                   AND acc.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND NOT aml.reconciled
-                """,
-                partner=partner.id,
-                company=company.id,
-                limit_date=today - timedelta(days=grace),
-            )
-        )
-        receivable, overdue = self.env.cr.fetchone()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT COALESCE(SUM(
-                           l.price_total * GREATEST(l.product_uom_qty - l.qty_invoiced, 0)
-                           / l.product_uom_qty / COALESCE(NULLIF(o.currency_rate, 0), 1)), 0)
-                  FROM sale_order_line l
-                  JOIN sale_order o ON o.id = l.order_id
-                  JOIN res_partner p ON p.id = o.partner_id
-                 WHERE p.commercial_partner_id = %(partner)s
-                   AND o.company_id = %(company)s
-                   AND o.state = 'sale'
-                   AND o.id != %(order)s
-                   AND l.product_uom_qty > 0
+                WITH receivable AS (
+                    SELECT COALESCE(SUM(aml.amount_residual), 0) AS total,
+                           COALESCE(SUM(aml.amount_residual) FILTER (
+                               WHERE aml.date_maturity < %(limit_date)s
+                                 AND aml.amount_residual > 0), 0) AS overdue
+                      FROM account_move_line aml
+                      JOIN res_partner p ON p.id = aml.partner_id
+                      JOIN account_account acc ON acc.id = aml.account_id
+                     WHERE p.commercial_partner_id = %(partner)s
+                       AND aml.company_id = %(company)s
+                       AND acc.account_type = 'asset_receivable'
+                       AND aml.parent_state = 'posted'
+                       AND NOT aml.reconciled
+                ), to_invoice AS (
+                    SELECT COALESCE(SUM(
+                               l.price_total * GREATEST(l.product_uom_qty - l.qty_invoiced, 0)
+                               / l.product_uom_qty / COALESCE(NULLIF(o.currency_rate, 0), 1)
+                           ), 0) AS total
+                      FROM sale_order_line l
+                      JOIN sale_order o ON o.id = l.order_id
+                      JOIN res_partner p ON p.id = o.partner_id
+                     WHERE p.commercial_partner_id = %(partner)s
+                       AND o.company_id = %(company)s
+                       AND o.state = 'sale'
+                       AND o.id != %(order)s
+                       AND l.product_uom_qty > 0
+                )
+                SELECT receivable.total, receivable.overdue, to_invoice.total
+                  FROM receivable, to_invoice
                 """,
                 partner=partner.id,
                 company=company.id,
                 order=self._origin.id or 0,
+                limit_date=today - timedelta(days=grace),
             )
         )
-        to_invoice = self.env.cr.fetchone()[0]
+        receivable, overdue, to_invoice = self.env.cr.fetchone()
         if self.state != "sale":
             this_order = self._policy_amount_company()
         else:

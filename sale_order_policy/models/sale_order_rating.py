@@ -9,6 +9,8 @@ class SaleOrder(models.Model):
     _name = "sale.order"  # required when adding a mixin to an existing model
     _inherit = ["rating.mixin", "sale.order"]
 
+    # Read on the form only, not with every other field of the order.
+    rating_ids = fields.One2many(prefetch=False)
     policy_rating_requested_on = fields.Datetime(
         string="Satisfaction Requested on",
         readonly=True,

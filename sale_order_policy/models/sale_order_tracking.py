@@ -92,7 +92,7 @@ class SaleOrder(models.Model):
         help="Due within the company's at-risk days and the delivery is not ready.",
     )
     policy_exception_ids = fields.One2many(
-        "sale.policy.exception", "order_id", string="Exceptions", copy=False
+        "sale.policy.exception", "order_id", string="Exceptions", copy=False, prefetch=False
     )
     policy_exception_count = fields.Integer(
         string="Open Exceptions", compute="_compute_policy_exception_count"
@@ -132,14 +132,14 @@ class SaleOrder(models.Model):
     def _compute_policy_paid_on(self):
         now = fields.Datetime.now()
         for order in self:
+            if order.invoice_status != "invoiced":
+                # Not fully invoiced yet: nothing to read (e.g. at confirmation).
+                order.policy_paid_on = False
+                continue
             invoices = order.order_line.invoice_lines.move_id.filtered(
                 lambda m: m.state == "posted" and m.move_type == "out_invoice"
             )
-            settled = (
-                order.invoice_status == "invoiced"
-                and invoices
-                and all(m.payment_state in SETTLED_PAYMENT_STATES for m in invoices)
-            )
+            settled = invoices and all(m.payment_state in SETTLED_PAYMENT_STATES for m in invoices)
             order.policy_paid_on = (order.policy_paid_on or now) if settled else False
 
     @api.depends("state", "delivery_status", "picking_ids", "policy_invoiced_on", "policy_paid_on")
@@ -332,7 +332,12 @@ class SaleOrder(models.Model):
         return [(dept, records) for dept, records in docs if records]
 
     def _policy_hand_off(self):
-        activity_type = self.env.ref("sale_order_policy.mail_activity_type_policy_handoff")
+        if not self:
+            return
+        activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "sale_order_policy.mail_activity_type_policy_handoff"
+        )
+        activity_vals = []
         for order in self:
             note = order._policy_hand_off_note()
             body = Markup("<p><b>%s</b></p><p>%s</p>") % (
@@ -348,13 +353,29 @@ class SaleOrder(models.Model):
                         record.message_post(body=body, subtype_xmlid="mail.mt_note")
                     user = order._policy_hand_off_user(department, record)
                     if user:
-                        record.activity_schedule(
-                            activity_type_id=activity_type.id,
-                            user_id=user.id,
-                            date_deadline=fields.Date.context_today(order),
-                            summary=self.env._("Prepare %(order)s", order=order.name),
-                            note=body,
+                        activity_vals.append(
+                            {
+                                "res_model_id": self.env["ir.model"]._get_id(record._name),
+                                "res_id": record.id,
+                                "activity_type_id": activity_type_id,
+                                "automated": True,
+                                "user_id": user.id,
+                                "date_deadline": order._policy_hand_off_due(record),
+                                "summary": self.env._("Prepare %(order)s", order=order.name),
+                                "note": body,
+                            }
                         )
+        if activity_vals:
+            self.env["mail.activity"].sudo()._policy_create_deferred(activity_vals)
+
+    def _policy_hand_off_due(self, record):
+        """The day the department must act: the document's planned date, else today."""
+        self.ensure_one()
+        for fname in ("scheduled_date", "date_start", "date_planned"):
+            planned = record[fname] if fname in record._fields else False
+            if planned:
+                return fields.Datetime.context_timestamp(self, planned).date()
+        return fields.Date.context_today(self)
 
     def _policy_hand_off_user(self, department, record):
         """The responsible department's user: the document's responsible, else the

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import SQL
 
 
 class SalePolicyDelegation(models.Model):
@@ -53,6 +54,8 @@ class SalePolicyDelegation(models.Model):
     def create(self, vals_list):
         delegations = super().create(vals_list)
         delegations._check_own_delegation()
+        # The record rules read the delegators (ir.rule eval context `policy_principal_ids`).
+        self.env.registry.clear_cache()
         log = self.env["sale.policy.log"]
         for delegation in delegations:
             log._policy_add(
@@ -73,7 +76,26 @@ class SalePolicyDelegation(models.Model):
         self._check_own_delegation()
         res = super().write(vals)
         self._check_own_delegation()
+        self.env.registry.clear_cache()
         return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+    @api.model
+    def _policy_principal_ids(self, user_id):
+        """`user_id` and the reviewers who delegated to them (any active delegation): the
+        users whose orders under review `user_id` may read."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT user_id FROM sale_policy_delegation "
+                "WHERE delegate_id = %s AND active",
+                user_id,
+            )
+        )
+        return [user_id] + [row[0] for row in self.env.cr.fetchall() if row[0] != user_id]
 
     @api.model
     def _get_delegators(self, delegate, company):

@@ -363,9 +363,10 @@ class SalePolicyReview(models.Model):
 
     @api.model
     def _policy_start_round(
-        self, order, applies_to="order", review_round=1, change=None, extra_vals=None
+        self, order, applies_to="order", review_round=1, change=None, extra_vals=None, checks=None
     ):
-        """Create the reviews of every applicable rule; open the first tier.
+        """Create the reviews of every applicable rule; open the first tier. `checks` are
+        the results the rules look at (default: the order's current ones).
 
         Returns the created reviews (empty when no rule applies)."""
         rules = (
@@ -374,9 +375,9 @@ class SalePolicyReview(models.Model):
             .search([("company_id", "=", order.company_id.id), ("applies_to", "=", applies_to)])
         )
         amount = order._policy_amount_company()
-        failing_type_ids = set(
-            order.policy_check_ids.filtered(lambda c: c.result != "pass").check_type_id.ids
-        )
+        if checks is None:
+            checks = order.policy_check_ids
+        failing_type_ids = set(checks.filtered(lambda c: c.result != "pass").check_type_id.ids)
         matching = rules.filtered(
             lambda rule: rule._applies(order, amount, failing_type_ids, change=change)
         )
@@ -405,12 +406,14 @@ class SalePolicyReview(models.Model):
         return reviews
 
     def _activate(self):
-        """Open these reviews: reviewers, deadline, activities."""
+        """Open these reviews: reviewers, deadline, one activity per reviewer (all created
+        in one batch; Odoo's assignment e-mail follows from the cron right after commit)."""
         now = fields.Datetime.now()
         # The id from the (cached) xmlid table: env.ref() would query the type's existence.
         activity_type_id = self.env["ir.model.data"]._xmlid_to_res_id(
             "sale_order_policy.mail_activity_type_policy_review"
         )
+        openings, activity_vals = [], []
         for review in self:
             reviewers = review.rule_id._get_reviewers(review.order_id)
             if not reviewers:
@@ -424,33 +427,54 @@ class SalePolicyReview(models.Model):
                     )
                 )
             sla = review._get_sla_hours()
-            with policy_privileged():
+            deadline = review._compute_deadline(now, sla)
+            openings.append((review, reviewers, sla, deadline))
+            activity_vals += [
+                review._activity_values(user, deadline, activity_type_id) for user in reviewers
+            ]
+        with policy_privileged():
+            activities = iter(
+                self.env["mail.activity"].sudo()._policy_create_deferred(activity_vals)
+            )
+            for review, reviewers, sla, deadline in openings:
                 review.sudo().write(
                     {
                         "state": "pending",
                         "reviewer_user_ids": [fields.Command.set(reviewers.ids)],
                         "activated_on": now,
                         "sla_hours": sla,
-                        "deadline": review._compute_deadline(now, sla),
+                        "deadline": deadline,
+                        "activity_ids": [
+                            fields.Command.set([next(activities).id for _user in reviewers])
+                        ],
                     }
                 )
-                activities = self.env["mail.activity"]
-                for user in reviewers:
-                    activities |= review.order_id.sudo().activity_schedule(
-                        activity_type_id=activity_type_id,
-                        user_id=user.id,
-                        summary=self.env._("Review: %(step)s", step=review.name),
-                        note=self.env._(
-                            "Please review %(order)s before %(deadline)s.",
-                            order=review.order_id.name,
-                            # Stored in UTC, shown in the reviewer's timezone.
-                            deadline=format_datetime(self.env, review.deadline, tz=user.tz),
-                        ),
-                        date_deadline=fields.Datetime.context_timestamp(
-                            review.with_context(tz=user.tz), review.deadline
-                        ).date(),
-                    )
-                review.sudo().write({"activity_ids": [fields.Command.set(activities.ids)]})
+            self.env["sale.order"]._policy_add_readers(
+                [
+                    (review.order_id.id, user.id)
+                    for review, reviewers, _sla, _deadline in openings
+                    for user in reviewers
+                ]
+            )
+
+    def _activity_values(self, user, deadline, activity_type_id):
+        """The review activity of `user`, worded in the reviewer's language and timezone."""
+        self.ensure_one()
+        env = self.with_context(lang=user.lang or self.env.lang, tz=user.tz).env
+        return {
+            "res_model_id": self.env["ir.model"]._get_id("sale.order"),
+            "res_id": self.order_id.id,
+            "activity_type_id": activity_type_id,
+            "automated": True,
+            "user_id": user.id,
+            "summary": env._("Review: %(step)s", step=self.with_env(env).name),
+            "note": env._(
+                "Please review %(order)s before %(deadline)s.",
+                order=self.order_id.name,
+                deadline=format_datetime(env, deadline, tz=user.tz),
+            ),
+            "date_deadline": fields.Datetime.context_timestamp(self.with_env(env), deadline).date(),
+        }
 
     # ------------------------------------------------------------------
     # SLA

@@ -413,6 +413,10 @@ class SalePolicyReview(models.Model):
             # Escalation activities close with the step's decision, like the reviewers' own.
             self._sla_link("activity_ids", list(zip(activity_reviews, activities.ids, strict=True)))
             self._sla_link("escalation_user_ids", escalated_pairs)
+            order_of = {review.id: review.order_id.id for review in self}
+            self.env["sale.order"]._policy_add_readers(
+                [(order_of[review_id], user_id) for review_id, user_id in escalated_pairs]
+            )
             self._sla_create_messages(message_vals)
             self.env["sale.policy.log"]._policy_add_many(log_entries)
 

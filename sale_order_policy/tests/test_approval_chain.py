@@ -92,6 +92,48 @@ class TestApprovalChain(SalePolicyCase):
         self.assertEqual(gm_log.comment, "同意")
         self.assertEqual(gm_log.amount_total, order.amount_total)
 
+    def test_reviewers_notified_after_commit(self):
+        """Activities at once; Odoo's assignment notification from the triggered cron."""
+        cron = self.env.ref("sale_order_policy.ir_cron_sale_policy_notify_activities")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        order = self._make_order()
+        order.with_user(self.salesman).action_submit_for_review()
+        activity = self._reviews(order, self.rule_head).activity_ids
+        self.assertEqual(activity.user_id, self.sales_head)
+        self.assertEqual(activity.res_id, order.id)
+        self.assertTrue(activity.policy_notify_pending)
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers
+        )
+        # The reviewer may read the order they review, and is not told anything yet.
+        self.assertIn(self.sales_head, order.policy_reader_user_ids)
+        head_partner = self.sales_head.partner_id
+
+        def assignments():
+            return self.env["mail.message"].search(
+                [
+                    ("model", "=", "sale.order"),
+                    ("res_id", "=", order.id),
+                    ("partner_ids", "in", head_partner.ids),
+                ]
+            )
+
+        self.assertFalse(assignments())
+        self.env["mail.activity"]._cron_policy_notify()
+        message = assignments()
+        self.assertEqual(len(message), 1)
+        self.assertEqual(message.author_id, self.salesman.partner_id)
+        self.assertIn(activity.summary, message.subject)
+        self.assertFalse(activity.policy_notify_pending)
+        self.env["mail.activity"]._cron_policy_notify()
+        self.assertEqual(len(assignments()), 1, "notified once")
+        # The next tier's reviewers are notified the same way, once it opens.
+        self._reviews(order, self.rule_head).with_user(self.sales_head).action_approve()
+        finance_activities = self._reviews(order, self.rule_finance).activity_ids
+        self.assertTrue(finance_activities)
+        self.assertTrue(all(finance_activities.mapped("policy_notify_pending")))
+        self.assertIn(self.finance, order.policy_reader_user_ids)
+
     def test_no_rule_applies_auto_approves(self):
         (self.rule_head | self.rule_finance | self.rule_warehouse | self.rule_gm).write(
             {"active": False}
@@ -249,6 +291,8 @@ class TestApprovalChain(SalePolicyCase):
         self.env["sale.policy.delegation"].with_user(self.gm).create(
             {"delegate_id": self.finance.id, "date_to": "2099-01-01"}
         )
+        # The substitute reads the order under review (record rules), like the reviewer.
+        self.assertEqual(order.with_user(self.finance).read(["name"])[0]["name"], order.name)
         review.with_user(self.finance).action_approve("批准（代理）")
         self.assertEqual(review.decided_by_id, self.finance)
         self.assertEqual(review.decided_for_id, self.gm)

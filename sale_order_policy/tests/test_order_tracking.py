@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -169,6 +170,23 @@ class TestMilestones(TrackingCase):
         )
         self.assertEqual(activity.user_id, self.warehouse)
         self.assertIn("wooden crates", activity.note)
+        # Due on the delivery's planned day; the warehouse is told right after commit.
+        self.assertEqual(
+            activity.date_deadline,
+            fields.Datetime.context_timestamp(picking, picking.scheduled_date).date(),
+        )
+        self.assertTrue(activity.policy_notify_pending)
+        self.env["mail.activity"]._cron_policy_notify()
+        self.assertFalse(activity.policy_notify_pending)
+        self.assertTrue(
+            self.env["mail.message"].search_count(
+                [
+                    ("model", "=", "stock.picking"),
+                    ("res_id", "=", picking.id),
+                    ("partner_ids", "in", self.warehouse.partner_id.ids),
+                ]
+            )
+        )
 
 
 @tagged("post_install", "-at_install")
