@@ -45,6 +45,7 @@ test-db:
 	@./tools/bootstrap.sh --browser
 	$(VENV)/bin/python tools/dbtool.py drop $(CONF) $(TEST_DB)
 	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(MODULE) --stop-after-init --log-level=warn
+	$(VENV)/bin/python tools/dbtool.py check-demo $(CONF) $(TEST_DB)
 
 test: lint test-db
 	$(VENV)/bin/pytest -c $(ROOT)/pytest.ini --odoo-config=$(CONF) --odoo-database=$(TEST_DB) \

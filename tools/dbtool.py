@@ -1,5 +1,5 @@
 """Database helpers for the Makefile: `installed CONF DB MODULE`, `drop CONF DB`,
-`disable-policy CONF DB`."""
+`disable-policy CONF DB`, `check-demo CONF DB`."""
 
 import configparser
 import sys
@@ -42,6 +42,19 @@ def disable_policy(conf, dbname):
     cnx.close()
 
 
+def demo_failures(conf, dbname):
+    """Demo records Odoo could not load (it logs them and goes on: make them fatal)."""
+    cnx = connect(conf, dbname)
+    with cnx, cnx.cursor() as cr:
+        cr.execute(
+            "SELECT m.name, f.error FROM ir_demo_failure f "
+            "JOIN ir_module_module m ON m.id = f.module_id"
+        )
+        rows = cr.fetchall()
+    cnx.close()
+    return rows
+
+
 def drop(conf, dbname):
     cnx = connect(conf, "postgres")
     cnx.autocommit = True
@@ -62,5 +75,10 @@ if __name__ == "__main__":
         drop(conf, dbname)
     elif command == "disable-policy":
         disable_policy(conf, dbname)
+    elif command == "check-demo":
+        failures = demo_failures(conf, dbname)
+        for module, error in failures:
+            print(f"demo data of {module} failed to load: {error}", file=sys.stderr)
+        sys.exit(1 if failures else 0)
     else:
         sys.exit(f"unknown command {command}")

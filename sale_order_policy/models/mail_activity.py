@@ -21,13 +21,30 @@ class MailActivity(models.Model):
 
     @api.model
     def _policy_create_deferred(self, vals_list):
-        """Create activities now and notify their assignees from the cron."""
+        """Create activities now and notify their assignees from the cron. Returns them in
+        the order of `vals_list`."""
         for vals in vals_list:
             vals["policy_notify_pending"] = vals.get("user_id") not in (False, self.env.uid)
-        activities = self.with_context(mail_activity_quick_update=True).create(vals_list)
+        # Odoo subscribes each assignee to the document in `create`, and would insert the
+        # same follower twice for two activities of one user on one document (a reviewer
+        # of two parallel steps): such repeats go to a later batch.
+        batches = []  # [(keys, indexes)]
+        for index, vals in enumerate(vals_list):
+            key = (vals.get("res_model_id"), vals.get("res_id"), vals.get("user_id"))
+            batch = next((batch for batch in batches if key not in batch[0]), None)
+            if batch is None:
+                batch = (set(), [])
+                batches.append(batch)
+            batch[0].add(key)
+            batch[1].append(index)
+        Activity = self.with_context(mail_activity_quick_update=True)
+        created = {}
+        for _keys, indexes in batches:
+            records = Activity.create([vals_list[index] for index in indexes])
+            created.update(zip(indexes, records.ids, strict=True))
         if any(vals["policy_notify_pending"] for vals in vals_list):
             self._policy_notify_cron()._trigger()
-        return activities
+        return self.browse([created[index] for index in range(len(vals_list))])
 
     @api.model
     def _cron_policy_notify(self, batch_size=200):

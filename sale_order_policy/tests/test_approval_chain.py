@@ -276,6 +276,28 @@ class TestApprovalChain(SalePolicyCase):
         self.assertEqual(review.state, "approved")
         self.assertEqual(order.approval_state, "approved")
 
+    def test_one_reviewer_of_two_parallel_steps(self):
+        """A reviewer of both steps of a tier gets one activity per step (and follows the
+        order once); each step is decided on its own."""
+        self.rule_warehouse.reviewer_user_ids = self.finance
+        (self.rule_head | self.rule_gm).write({"active": False})
+        order = self._make_order()
+        order.with_user(self.salesman).action_submit_for_review()
+        finance_review = self._reviews(order, self.rule_finance)
+        warehouse_review = self._reviews(order, self.rule_warehouse)
+        self.assertEqual((finance_review | warehouse_review).mapped("state"), ["pending"] * 2)
+        mine = (finance_review | warehouse_review).activity_ids.filtered(
+            lambda a: a.user_id == self.finance
+        )
+        self.assertEqual(len(mine), 2)
+        self.assertEqual(
+            order.message_follower_ids.partner_id.ids.count(self.finance.partner_id.id), 1
+        )
+        warehouse_review.with_user(self.finance).action_approve()
+        self.assertEqual(order.approval_state, "pending")
+        finance_review.with_user(self.finance).action_approve()
+        self.assertEqual(order.approval_state, "approved")
+
     def test_delegation(self):
         (self.rule_head | self.rule_finance | self.rule_warehouse).write({"active": False})
         order = self._make_order()
