@@ -110,10 +110,16 @@ class SaleOrder(models.Model):
 
     def _policy_stock_lines(self):
         """Storable lines served from stock: not make-to-order, manufactured or dropshipped."""
-        verdicts = {}  # route set -> served from stock; orders share a few route sets
+        lines = self.order_line.filtered(lambda line: not line.display_type and line.product_id)
+        storable = set(lines.product_id.filtered("is_storable")._ids)
+        if not storable:
+            return lines.browse()
+        # Route ids by category and verdicts by route set: an order's lines share a few.
+        category_routes = {}
+        verdicts = {}
 
-        def from_routes(routes):
-            for rule in routes.rule_ids:
+        def from_routes(route_ids):
+            for rule in self.env["stock.route"].browse(route_ids).rule_ids:
                 if rule.procure_method == "make_to_order" or rule.action == "manufacture":
                     return False
                 if (
@@ -125,17 +131,19 @@ class SaleOrder(models.Model):
 
         def from_stock(line):
             product = line.product_id
-            if not product.is_storable:
+            if product.id not in storable:
                 return False
-            routes = line.route_id | product.route_ids | product.categ_id.total_route_ids
-            key = frozenset(routes._ids)
+            category = product.categ_id
+            if category.id not in category_routes:
+                category_routes[category.id] = category.total_route_ids._ids
+            key = frozenset(
+                line.route_id._ids + product.route_ids._ids + category_routes[category.id]
+            )
             if key not in verdicts:
-                verdicts[key] = from_routes(routes)
+                verdicts[key] = from_routes(tuple(key))
             return verdicts[key]
 
-        return self.order_line.filtered(
-            lambda line: not line.display_type and line.product_id and from_stock(line)
-        )
+        return lines.filtered(from_stock)
 
     def _policy_check_stock(self):
         lines = self._policy_stock_lines()
