@@ -28,13 +28,15 @@ ISSUE_REFERENCE_MS = 240.0
 
 
 def bench_confirm(odoo_world, world, runs, warmup):
-    """The three alternate run by run, so that machine load hits them alike; each confirms
-    its own products, so that stock data grows alike."""
+    """The three alternate run by run, in a rotating order, so that machine load and
+    periodic work (autovacuum, checkpoints) hit them alike; each confirms its own products,
+    so that stock data grows alike."""
     plain = benchlib.Series("Odoo `action_confirm`, without this module", warmup)
     disabled = benchlib.Series("`action_confirm`, module installed, policy disabled", warmup)
     gated = benchlib.Series("`action_confirm` of the approved order, policy enabled", warmup)
     quantity = ORDER_AMOUNT_UNITS // CONFIRM_LINES
-    for _run in range(runs + warmup):
+
+    def run_plain():
         order = odoo_world.make_order(CONFIRM_LINES, quantity)
         plain.add(
             *benchlib.measure(odoo_world.env, order.with_user(odoo_world.salesman).action_confirm)
@@ -45,18 +47,25 @@ def bench_confirm(odoo_world, world, runs, warmup):
         order = odoo_world.make_order(CONFIRM_LINES, quantity, first_product=CONFIRM_LINES)
         order.with_user(odoo_world.salesman).action_confirm()
 
+    def run_disabled():
         world.set_policy(False)
         order = world.make_order(CONFIRM_LINES, quantity)
         disabled.add(*benchlib.measure(world.env, order.with_user(world.salesman).action_confirm))
         assert order.state == "sale", order.state
 
-        # Products of its own: each scenario's stock reservations grow alike.
+    def run_gated():
         world.set_policy(True)
         order = world.make_order(CONFIRM_LINES, quantity, first_product=CONFIRM_LINES)
         order.with_user(world.salesman).action_submit_for_review()
         world.approve_all(order)
         gated.add(*benchlib.measure(world.env, order.with_user(world.salesman).action_confirm))
         assert order.state == "sale", order.state
+
+    scenarios = [run_plain, run_disabled, run_gated]
+    for run in range(runs + warmup):
+        shift = run % len(scenarios)
+        for scenario in scenarios[shift:] + scenarios[:shift]:
+            scenario()
     return plain, disabled, gated
 
 

@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 from markupsafe import Markup, escape
@@ -15,6 +16,9 @@ EXECUTION_STATUSES = [
     ("cancelled", "Cancelled"),
 ]
 SETTLED_PAYMENT_STATES = ("paid", "in_payment", "reversed")
+HANDOFF_CRON_XMLID = "sale_order_policy.ir_cron_sale_policy_hand_off"
+
+_logger = logging.getLogger(__name__)
 
 
 class SaleOrder(models.Model):
@@ -29,6 +33,11 @@ class SaleOrder(models.Model):
         "They travel with the hand-off note to the delivery, manufacturing and purchase.",
     )
     policy_confirmed_on = fields.Datetime(string="Confirmed on", readonly=True, copy=False)
+    # Set at confirmation; the hand-off cron (triggered then) clears it once the
+    # departments have their notes and activities.
+    policy_handoff_pending = fields.Boolean(
+        string="Hand-off Pending", readonly=True, copy=False, index="btree_not_null"
+    )
     policy_first_delivery_on = fields.Datetime(
         string="First Delivery on",
         compute="_compute_policy_delivery_milestones",
@@ -275,14 +284,44 @@ class SaleOrder(models.Model):
         return {
             **super()._prepare_confirmation_values(),
             "policy_confirmed_on": fields.Datetime.now(),
+            "policy_handoff_pending": True,
         }
 
     def _action_confirm(self):
         res = super()._action_confirm()
-        # The credit check ran at review; later overruns are detected by the cron and on
-        # payments (account.move.line.reconcile).
-        self.filtered(lambda o: o._policy_active())._policy_hand_off()
+        # The hand-off (订单分发) follows right after commit: the confirmation, which locks
+        # stock, does not also build the departments' notes and activities. The credit
+        # check ran at review; later overruns are detected by the cron and on payments.
+        if any(order._policy_active() for order in self):
+            cron_id = self.env["ir.model.data"]._xmlid_to_res_id(HANDOFF_CRON_XMLID)
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
         return res
+
+    @api.model
+    def _cron_policy_hand_off(self, batch_size=100):
+        """Hand the orders confirmed since the last run off to their departments, on behalf
+        of whoever confirmed each one (the confirmation line of the policy log)."""
+        orders = self.sudo().search(
+            [("policy_handoff_pending", "=", True)], order="id", limit=batch_size
+        )
+        confirmers = {
+            log.order_id.id: log.user_id
+            for log in self.env["sale.policy.log"]
+            .sudo()
+            .search([("order_id", "in", orders.ids), ("event", "=", "confirm")], order="id")
+        }
+        for order in orders.filtered(lambda o: o._policy_active() and o.state == "sale"):
+            user = confirmers.get(order.id) or order.user_id or self.env.user
+            try:
+                with self.env.cr.savepoint():
+                    order.with_user(user).sudo()._policy_hand_off()
+            except Exception:
+                _logger.exception("Order policy: could not hand %s off", order.name)
+        orders.write({"policy_handoff_pending": False})
+        if len(orders) == batch_size:
+            self.env["ir.cron"].browse(
+                self.env["ir.model.data"]._xmlid_to_res_id(HANDOFF_CRON_XMLID)
+            )._trigger()
 
     def _action_cancel(self):
         res = super()._action_cancel()

@@ -21,6 +21,9 @@ class TestHandOffOptionalApps(SalePolicyCase):
         order = self._make_order(lines=[(product, 1, 100.0)], policy_special_requirements="加急")
         order.with_user(self.salesman).action_submit_for_review()
         order.with_user(self.salesman).action_confirm()
+        self.assertTrue(order.policy_handoff_pending)
+        self.env["sale.order"]._cron_policy_hand_off()
+        self.assertFalse(order.policy_handoff_pending)
         return order
 
     def _assert_handed_off(self, record, order, user):

@@ -159,8 +159,18 @@ class TestMilestones(TrackingCase):
 
     def test_hand_off_note_and_activity(self):
         self.company.sale_policy_handoff_user_id = self.warehouse
+        cron = self.env.ref("sale_order_policy.ir_cron_sale_policy_hand_off")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         order = self._confirmed(policy_special_requirements="木箱包装 / wooden crates")
         picking = order.picking_ids
+        # Right after commit: the confirmation triggers the hand-off cron.
+        self.assertTrue(order.policy_handoff_pending)
+        self.assertFalse(picking.policy_handoff_note)
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers
+        )
+        self.env["sale.order"]._cron_policy_hand_off()
+        self.assertFalse(order.policy_handoff_pending)
         self.assertIn("wooden crates", picking.policy_handoff_note)
         self.assertIn(order.name, picking.policy_handoff_note)
         self.assertIn("Committed delivery date", picking.policy_handoff_note)
@@ -170,6 +180,19 @@ class TestMilestones(TrackingCase):
         )
         self.assertEqual(activity.user_id, self.warehouse)
         self.assertIn("wooden crates", activity.note)
+        # Assigned on behalf of the salesperson who confirmed.
+        self.assertEqual(activity.create_uid, self.salesman)
+        self.env["sale.order"]._cron_policy_hand_off()
+        self.assertEqual(len(picking.activity_ids.filtered(lambda a: a == activity)), 1)
+        self.assertEqual(
+            len(
+                picking.activity_ids.filtered(
+                    lambda a: a.activity_type_id == activity.activity_type_id
+                )
+            ),
+            1,
+            "handed off once",
+        )
         # Due on the delivery's planned day; the warehouse is told right after commit.
         self.assertEqual(
             activity.date_deadline,
