@@ -60,8 +60,11 @@ class MailActivity(models.Model):
             except Exception:
                 _logger.exception("Order policy: could not notify activities %s", activities.ids)
         pending.exists().write({"policy_notify_pending": False})
-        if len(pending) == batch_size:
-            self._policy_notify_cron()._trigger()
+        # Odoo's cron runner calls the job again while some remain.
+        self.env["ir.cron"]._notify_progress(
+            done=len(pending),
+            remaining=self.sudo().search_count([("policy_notify_pending", "=", True)]),
+        )
 
     def _policy_notify_cron(self):
         # From the cached xmlid table: env.ref() would query the cron's existence.

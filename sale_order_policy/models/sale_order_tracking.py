@@ -318,10 +318,11 @@ class SaleOrder(models.Model):
             except Exception:
                 _logger.exception("Order policy: could not hand %s off", order.name)
         orders.write({"policy_handoff_pending": False})
-        if len(orders) == batch_size:
-            self.env["ir.cron"].browse(
-                self.env["ir.model.data"]._xmlid_to_res_id(HANDOFF_CRON_XMLID)
-            )._trigger()
+        # Odoo's cron runner calls the job again while some remain.
+        self.env["ir.cron"]._notify_progress(
+            done=len(orders),
+            remaining=self.sudo().search_count([("policy_handoff_pending", "=", True)]),
+        )
 
     def _action_cancel(self):
         res = super()._action_cancel()
