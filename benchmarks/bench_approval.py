@@ -190,7 +190,7 @@ def main():
     args = benchlib.parse_args(__doc__.splitlines()[0], reference=True)
     benchlib.ensure_reference_database(args)
     for database in (args.database, args.reference_database):
-        benchlib.vacuum_analyze(args.config, database)
+        benchlib.dbtool.vacuum_analyze(args.config, database)
     with (
         benchlib.rolled_back_env(args) as env,
         benchlib.rolled_back_env(args, args.reference_database, "sale_stock") as odoo_env,

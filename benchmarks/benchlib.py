@@ -10,7 +10,6 @@ import gc
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from contextlib import contextmanager
@@ -24,6 +23,9 @@ from odoo.modules.registry import Registry
 from odoo.tools import config
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import dbtool  # noqa: E402
+
 # What the web client sends with every call: costs that depend on it are the real ones.
 WEB_CONTEXT = {"lang": "en_US", "tz": "Asia/Shanghai"}
 
@@ -73,45 +75,9 @@ def rolled_back_env(args, database=None, module="sale_order_policy"):
         cr.close()
 
 
-def vacuum_analyze(config_path, database):
-    """Every benchmark rolls its data back, which leaves dead rows behind: clean them and
-    refresh the planner statistics, so that each run starts from the same state."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    import dbtool  # noqa: PLC0415
-
-    cnx = dbtool.connect(config_path, database)
-    cnx.autocommit = True
-    with cnx.cursor() as cr:
-        cr.execute("VACUUM ANALYZE")
-    cnx.close()
-
-
 def ensure_reference_database(args, modules=("sale_management", "sale_stock")):
     """Odoo without this module, for the reference timings of Odoo's own methods."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    import dbtool  # noqa: PLC0415
-
-    if all(dbtool.installed(args.config, args.reference_database, m) for m in modules):
-        return
-    print(f"Creating {args.reference_database} with {', '.join(modules)}...", flush=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-c",
-            str(Path(args.config).resolve()),
-            "-d",
-            args.reference_database,
-            "-i",
-            ",".join(modules),
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-        cwd=ROOT,
-    )
+    dbtool.ensure_installed(args.config, args.reference_database, modules)
 
 
 def measure(env, func):

@@ -21,39 +21,6 @@ import dbtool  # noqa: E402
 MODULE = "sale_order_policy"
 
 
-def ensure_database(config, database):
-    if dbtool.installed(config, database, MODULE):
-        return
-    print(f"Creating {database} with {MODULE}...", flush=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-c",
-            config,
-            "-d",
-            database,
-            "-i",
-            MODULE,
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-        cwd=ROOT,
-    )
-
-
-def dbtool_vacuum(config, database):
-    """Dead rows of the previous script's rolled-back data would slow the next one."""
-    cnx = dbtool.connect(config, database)
-    cnx.autocommit = True
-    with cnx.cursor() as cr:
-        cr.execute("VACUUM ANALYZE")
-    cnx.close()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", required=True, help="Odoo configuration file")
@@ -61,7 +28,7 @@ def main():
     parser.add_argument("--only", nargs="*", help="names to run (e.g. credit approval)")
     args = parser.parse_args()
     config = str(Path(args.config).resolve())
-    ensure_database(config, args.database)
+    dbtool.ensure_installed(config, args.database, [MODULE])
     results = HERE / "results"
     results.mkdir(exist_ok=True)
     failed = []
@@ -70,7 +37,8 @@ def main():
         if args.only and name not in args.only:
             continue
         print(f"== {script.name}", flush=True)
-        dbtool_vacuum(config, args.database)
+        # Dead rows of the previous script's rolled-back data would slow the next one.
+        dbtool.vacuum_analyze(config, args.database)
         run = subprocess.run(
             [sys.executable, str(script), "-c", config, "-d", args.database],
             cwd=ROOT,

@@ -1,8 +1,11 @@
 """Database helpers for the Makefile: `installed CONF DB MODULE`, `drop CONF DB`,
-`disable-policy CONF DB`, `check-demo CONF DB`."""
+`disable-policy CONF DB`, `check-demo CONF DB`; `ensure_installed` and `vacuum_analyze` for
+the benchmarks."""
 
 import configparser
+import subprocess
 import sys
+from pathlib import Path
 
 import psycopg2
 
@@ -32,6 +35,41 @@ def installed(conf, dbname, module):
         row = cr.fetchone()
     cnx.close()
     return bool(row and row[0] == "installed")
+
+
+def ensure_installed(conf, dbname, modules):
+    """Create `dbname` with `modules` (no demo data) unless they are installed already."""
+    if all(installed(conf, dbname, module) for module in modules):
+        return
+    print(f"Creating {dbname} with {', '.join(modules)}...", flush=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-c",
+            str(Path(conf).resolve()),
+            "-d",
+            dbname,
+            "-i",
+            ",".join(modules),
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+
+
+def vacuum_analyze(conf, dbname):
+    """Benchmarks roll their data back, which leaves dead rows behind: clean them and
+    refresh the planner statistics, so that each run starts from the same state."""
+    cnx = connect(conf, dbname)
+    cnx.autocommit = True
+    with cnx.cursor() as cr:
+        cr.execute("VACUUM ANALYZE")
+    cnx.close()
 
 
 def disable_policy(conf, dbname):

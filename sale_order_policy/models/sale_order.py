@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
+from .many2many_pairs import link_pairs
 from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
 
 APPROVAL_STATES = [
@@ -140,18 +140,7 @@ class SaleOrder(models.Model):
     @api.model
     def _policy_add_readers(self, pairs):
         """Add (order id, user id) pairs to `policy_reader_user_ids` in one insert."""
-        if not pairs:
-            return
-        order_ids, user_ids = zip(*pairs, strict=True)
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO sale_order_policy_reader_rel (order_id, user_id) "
-                "SELECT unnest(%s::int[]), unnest(%s::int[]) ON CONFLICT DO NOTHING",
-                list(order_ids),
-                list(user_ids),
-            )
-        )
-        self.browse(set(order_ids)).invalidate_recordset(["policy_reader_user_ids"])
+        link_pairs(self, "policy_reader_user_ids", pairs)
 
     def _policy_guard_material_change(self, description):
         """Called before a material change: refuse it or reset an approval."""

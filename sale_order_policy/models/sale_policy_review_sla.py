@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, create_index, format_datetime, plaintext2html
 
+from .many2many_pairs import link_pairs
 from .sale_policy_protected_mixin import policy_privileged
 
 _logger = logging.getLogger(__name__)
@@ -236,22 +237,7 @@ class SalePolicyReview(models.Model):
 
     def _sla_link(self, fname, pairs):
         """Add (review id, record id) pairs to a many2many of the reviews in one insert."""
-        if not pairs:
-            return
-        field = self._fields[fname]
-        review_ids, activity_ids = zip(*pairs, strict=True)
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO %s (%s, %s) SELECT unnest(%s::int[]), unnest(%s::int[]) "
-                "ON CONFLICT DO NOTHING",
-                SQL.identifier(field.relation),
-                SQL.identifier(field.column1),
-                SQL.identifier(field.column2),
-                list(review_ids),
-                list(activity_ids),
-            )
-        )
-        self.invalidate_recordset([fname])
+        link_pairs(self, fname, pairs)
 
     # ------------------------------------------------------------------
     # Reminder and escalation
