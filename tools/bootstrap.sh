@@ -119,5 +119,6 @@ db_password = False
 admin_passwd = admin
 http_interface = 127.0.0.1
 max_cron_threads = 1
+http_port = ${SOP_HTTP_PORT:-8069}
 CONF
 log "ready: odoo at $odoo_root, postgres at $pg_host:$pg_port as $pg_user"
