@@ -16,6 +16,7 @@ from . import (
     sale_order_change,
     sale_order_checks,
     sale_order_credit,
+    sale_order_approved_content,
     sale_order_line,
     sale_order_rating,
     sale_order_settlement,

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .sale_policy_protected_mixin import policy_system_change
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -54,4 +56,6 @@ class AccountMove(models.Model):
                             ),
                         )
                     )
-        return super()._post(soft=soft)
+        # Re-invoiced costs (expenses, vendor bills) add order lines on behalf of the move.
+        with policy_system_change(self):
+            return super()._post(soft=soft)

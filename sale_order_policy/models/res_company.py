@@ -200,3 +200,20 @@ class ResCompany(models.Model):
             self.sale_policy_provision_4,
             self.sale_policy_provision_5,
         ]
+
+    def write(self, vals):
+        switched = (
+            self.filtered(lambda c: c.sale_policy_enabled != bool(vals["sale_policy_enabled"]))
+            if "sale_policy_enabled" in vals
+            else self.browse()
+        )
+        res = super().write(vals)
+        if switched:
+            event = "policy_on" if vals["sale_policy_enabled"] else "policy_off"
+            self.env["sale.policy.log"]._policy_add_many(
+                [
+                    {"order": self.env["sale.order"], "event": event, "company_id": company.id}
+                    for company in switched
+                ]
+            )
+        return res

@@ -2,7 +2,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .many2many_pairs import link_pairs
-from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
+from .sale_policy_protected_mixin import (
+    is_policy_privileged,
+    policy_privileged,
+    policy_system_cause,
+)
 
 APPROVAL_STATES = [
     ("draft", "Not Submitted"),
@@ -10,21 +14,6 @@ APPROVAL_STATES = [
     ("approved", "Approved"),
     ("rejected", "Rejected"),
 ]
-# Header fields whose change alters what reviewers approved (审批要素).
-MATERIAL_ORDER_FIELDS = frozenset(
-    {
-        "partner_id",
-        "partner_invoice_id",
-        "partner_shipping_id",
-        "pricelist_id",
-        "currency_id",
-        "payment_term_id",
-        "commitment_date",
-        "order_line",
-    }
-)
-# Fields only the policy engine writes.
-ENGINE_ORDER_FIELDS = frozenset({"approval_state", "policy_round", "policy_reader_user_ids"})
 
 
 class SaleOrder(models.Model):
@@ -57,6 +46,7 @@ class SaleOrder(models.Model):
         prefetch=False,
         # Rules read the ids only: no need to read the users to filter archived ones.
         context={"active_test": False},
+        groups="base.group_user",
     )
     policy_review_ids = fields.One2many(
         "sale.policy.review", "order_id", string="Reviews", copy=False, prefetch=False
@@ -72,6 +62,7 @@ class SaleOrder(models.Model):
         string="Check Result",
         compute="_compute_policy_check_result",
         store=True,
+        groups="base.group_user",
     )
     policy_can_decide = fields.Boolean(compute="_compute_policy_can_decide")
     policy_pending_step = fields.Char(string="Awaiting", compute="_compute_policy_pending_step")
@@ -142,38 +133,141 @@ class SaleOrder(models.Model):
         """Add (order id, user id) pairs to `policy_reader_user_ids` in one insert."""
         link_pairs(self, "policy_reader_user_ids", pairs)
 
-    def _policy_guard_material_change(self, description):
-        """Called before a material change: refuse it or reset an approval."""
+    @api.model
+    def _policy_engine_fields(self):
+        """Fields only the policy engine writes; other modules add theirs."""
+        return {
+            "approval_state",
+            "policy_round",
+            "policy_reader_user_ids",
+            "policy_party_user_ids",
+            "policy_submitted_on",
+            "policy_approved_on",
+            "policy_approved_content",
+        }
+
+    def _policy_refuse_engine_values(self, vals):
+        forged = self._policy_engine_fields() & set(vals)
+        if forged:
+            raise UserError(
+                self.env._(
+                    "%(fields)s change only through submission and review.",
+                    fields=", ".join(
+                        sorted(self._fields[f].get_description(self.env)["string"] for f in forged)
+                    ),
+                )
+            )
+
+    @api.model
+    def default_get(self, fields_list):
+        """Neither context defaults nor user defaults (ir.default) reach engine fields."""
+        res = super().default_get(fields_list)
+        if not is_policy_privileged():
+            for fname in self._policy_engine_fields() & set(res):
+                field = self._fields[fname]
+                res[fname] = field.default(self) if field.default else False
+            if res.get("state") not in (None, "draft"):
+                res["state"] = "draft"
+        return res
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if is_policy_privileged():
+            return super().create(vals_list)
+        for vals in vals_list:
+            self._policy_refuse_engine_values(
+                {
+                    f: v
+                    for f, v in vals.items()
+                    if f in self._policy_engine_fields() and v != self._policy_engine_default(f)
+                }
+            )
+        orders = super().create(vals_list)
+        for order in orders:
+            if order._policy_active() and order.state not in ("draft", "sent"):
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s must be created as a quotation: it is confirmed only "
+                        "after its approval.",
+                        order=order.name,
+                    )
+                )
+        return orders
+
+    def _policy_engine_default(self, fname):
+        field = self._fields[fname]
+        return field.default(self) if field.default else False
+
+    def _policy_watched(self):
+        """Orders whose content the policy protects now: quotations under review or
+        approved, and confirmed orders."""
+        return self.filtered(
+            lambda o: o._policy_active()
+            and (
+                o.state == "sale"
+                or (o.state in ("draft", "sent") and o.approval_state in ("pending", "approved"))
+            )
+        )
+
+    def _policy_content_before(self):
+        """Snapshots of the confirmed orders among self, to compare after a change."""
+        return {
+            order.id: order._policy_content()
+            for order in self._policy_watched()
+            if order.state == "sale"
+        }
+
+    def _policy_enforce_content(self, before):
+        """After a change made outside the engine: an order under review cannot change, an
+        approved quotation that changed loses its approval, a confirmed order changes only
+        through a change request or Odoo's own work on behalf of a document (logged)."""
         if is_policy_privileged():
             return
-        for order in self.filtered(lambda o: o._policy_active()):
+        for order in self._policy_watched():
             if order.state == "sale":
+                if order.id not in before:
+                    continue
+                changes = order._policy_content_changes(before[order.id])
+                if changes:
+                    order._policy_confirmed_change(changes)
+                continue
+            changes = order._policy_content_changes(order.policy_approved_content)
+            if not changes:
+                continue
+            if order.approval_state == "pending":
                 raise UserError(
                     self.env._(
-                        "Order %(order)s is confirmed: %(what)s must go through a change "
-                        "request. Use “Request Change” on the order.",
+                        "Order %(order)s is under review and cannot change until the "
+                        "reviewers decide (ask a reviewer to reject it if it needs "
+                        "correcting):\n%(changes)s",
                         order=order.name,
-                        what=description,
+                        changes="\n".join(changes),
                     )
                 )
-            if order.state in ("draft", "sent") and order.approval_state == "pending":
-                raise UserError(
-                    self.env._(
-                        "Order %(order)s is under review: %(what)s cannot change until the "
-                        "reviewers decide. Ask a reviewer to reject it if it needs correcting.",
-                        order=order.name,
-                        what=description,
-                    )
+            order._policy_reset(
+                self.env._(
+                    "Approval reset: the order changed after approval.\n%(changes)s",
+                    changes="\n".join(changes),
                 )
-        approved = self.filtered(
-            lambda o: o._policy_active()
-            and o.state in ("draft", "sent")
-            and o.approval_state == "approved"
-        )
-        if approved:
-            approved._policy_reset(
-                self.env._("Approval reset: %(what)s changed after approval.", what=description)
             )
+
+    def _policy_confirmed_change(self, changes):
+        self.ensure_one()
+        cause = policy_system_cause()
+        if not cause:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is confirmed: what was approved changes only through a "
+                    "change request. Use “Request Change” on the order.\n%(changes)s",
+                    order=self.name,
+                    changes="\n".join(changes),
+                )
+            )
+        comment = self.env._(
+            "Changed by Odoo for %(cause)s:\n%(changes)s", cause=cause, changes="\n".join(changes)
+        )
+        with policy_privileged():
+            self.env["sale.policy.log"]._policy_add(self, "system_change", comment=comment)
 
     def _policy_reset(self, reason):
         with policy_privileged():
@@ -183,48 +277,25 @@ class SaleOrder(models.Model):
                 order.message_post(body=reason, subtype_xmlid="mail.mt_note")
 
     def write(self, vals):
-        if not is_policy_privileged():
-            if ENGINE_ORDER_FIELDS & set(vals):
-                raise UserError(
-                    self.env._("The approval state changes only through submission and review.")
-                )
-            if vals.get("state") == "sale":
-                for order in self:
-                    if order._policy_active() and order.approval_state != "approved":
-                        raise UserError(order._policy_gate_message())
-            material = MATERIAL_ORDER_FIELDS & set(vals)
-            if material:
-                changed = self._policy_filter_really_changed(vals, material)
-                if changed:
-                    labels = ", ".join(
-                        sorted(
-                            {self._fields[f].get_description(self.env)["string"] for f in material}
-                        )
-                    )
-                    changed._policy_guard_material_change(labels)
-        return super().write(vals)
-
-    def _policy_filter_really_changed(self, vals, material):
-        """Orders on which `vals` changes a material field (the web client resends values)."""
-        changed = self.browse()
-        for order in self.filtered(lambda o: o._policy_active()):
-            for fname in material:
-                if fname == "order_line":
-                    if any(cmd[0] != fields.Command.LINK for cmd in vals["order_line"]):
-                        changed |= order
-                        break
-                    continue
-                field = order._fields[fname]
-                new = vals[fname]
-                old = order[fname]
-                old = old.id if field.type == "many2one" else field.convert_to_write(old, order)
-                if fname == "commitment_date" and new:
-                    new = fields.Datetime.to_datetime(new)
-                    old = fields.Datetime.to_datetime(old) if old else old
-                if (old or False) != (new or False):
-                    changed |= order
-                    break
-        return changed
+        if is_policy_privileged():
+            return super().write(vals)
+        self._policy_refuse_engine_values(vals)
+        quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
+        cancelled = self.filtered(lambda o: o.state == "cancel")
+        before = self._policy_content_before()
+        res = super().write(vals)
+        for order in quotations.filtered(lambda o: o.state == "sale" and o._policy_active()):
+            message = order._policy_confirmation_blocker()
+            if message:
+                raise UserError(message)
+        self._policy_enforce_content(before)
+        # Back from cancelled: whatever was approved before goes through review again.
+        reopened = cancelled.filtered(
+            lambda o: o.state in ("draft", "sent") and o.approval_state != "draft"
+        )
+        if reopened:
+            reopened._policy_reset(self.env._("Approval reset: the order was cancelled."))
+        return res
 
     def _policy_selection_label(self, fname):
         """The selection label of `fname`, in the user's language."""
@@ -242,11 +313,25 @@ class SaleOrder(models.Model):
             state=state,
         )
 
+    def _policy_confirmation_blocker(self):
+        """Why the policy refuses to confirm the order now, or False."""
+        self.ensure_one()
+        if not self._policy_active():
+            return False
+        if self.approval_state != "approved":
+            return self._policy_gate_message()
+        changes = self._policy_content_changes(self.policy_approved_content)
+        if changes:
+            return self.env._(
+                "Order %(order)s differs from the version that was approved; submit it for "
+                "review again:\n%(changes)s",
+                order=self.name,
+                changes="\n".join(changes),
+            )
+        return False
+
     def _confirmation_error_message(self):
-        error = super()._confirmation_error_message()
-        if error or not self._policy_active() or self.approval_state == "approved":
-            return error
-        return self._policy_gate_message()
+        return super()._confirmation_error_message() or self._policy_confirmation_blocker()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_policy_history(self):
@@ -298,6 +383,8 @@ class SaleOrder(models.Model):
                     "policy_submitted_on": self.policy_submitted_on or now,
                 }
             )
+            self._policy_store_approved_content()
+            self._policy_add_parties()
             self.env["sale.policy.log"]._policy_add(self, "submit")
             reviews = self.env["sale.policy.review"]._policy_start_round(
                 self, "order", next_round, checks=checks
@@ -418,19 +505,72 @@ class SaleOrder(models.Model):
             gated._policy_route_to_review(self.env._("signature"))
         return super(SaleOrder, self - gated)._validate_order()
 
+    def action_confirm(self):
+        """With the policy on, a quotation that needs no review is approved and confirmed in
+        one click; one whose approved version was changed loses its approval instead."""
+        stale = self.filtered(
+            lambda o: o._policy_active()
+            and o.state in ("draft", "sent")
+            and o.approval_state == "approved"
+            and o._policy_content_changes(o.policy_approved_content)
+        )
+        if stale:
+            for order in stale:
+                order._policy_reset(order._policy_confirmation_blocker())
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "sticky": True,
+                    "message": self.env._(
+                        "%(orders)s changed after approval: the approval was reset and the "
+                        "order was not confirmed. Submit it for review again.",
+                        orders=", ".join(stale.mapped("name")),
+                    ),
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
+        for order in self.filtered(
+            lambda o: o._policy_active()
+            and o.state in ("draft", "sent")
+            and o.approval_state in ("draft", "rejected")
+        ):
+            order._policy_try_direct_approval()
+        return super().action_confirm()
+
+    def _policy_try_direct_approval(self):
+        """Submit, and keep the result only when it approved at once (no rule applies)."""
+        self.ensure_one()
+        with self.env.cr.savepoint():
+            self._policy_submit()
+            if self.approval_state != "approved":
+                steps = self.sudo().policy_review_ids.filtered(
+                    lambda r: r.review_round == self.policy_round
+                )
+                # Rolls the submission back: the salesperson submits deliberately.
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s cannot be confirmed before it is approved: it needs "
+                        "review (%(steps)s). Submit it for review.",
+                        order=self.name,
+                        steps=", ".join(steps.sorted("sequence").mapped("name")),
+                    )
+                )
+
     def _action_confirm(self):
         res = super()._action_confirm()
         for order in self.filtered(lambda o: o._policy_active()):
             self.env["sale.policy.log"]._policy_add(order, "confirm")
         return res
 
-    def action_quotation_send(self):
+    def _policy_check_may_send(self):
+        """Unapproved quotations do not leave the company when its option says so."""
         for order in self:
             if (
-                order._policy_needs_approval()
-                and order.state in ("draft", "sent")
+                order.state in ("draft", "sent")
                 and order.company_id.sale_policy_block_unapproved_email
-                and not self.env.context.get("proforma")
+                and order._policy_needs_approval()
             ):
                 raise UserError(
                     self.env._(
@@ -439,7 +579,30 @@ class SaleOrder(models.Model):
                         order=order.name,
                     )
                 )
+
+    def action_quotation_send(self):
+        self._policy_check_may_send()
         return super().action_quotation_send()
+
+    def _policy_external_recipients(self, partner_ids):
+        partners = self.env["res.partner"].sudo().browse(partner_ids or [])
+        return partners.filtered(lambda p: not any(user._is_internal() for user in p.user_ids))
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_post(self, **kwargs):
+        # Every sending path (composer, proforma, templates) ends here or in message_notify.
+        subtype = kwargs.get("subtype_xmlid") or ""
+        if subtype != "mail.mt_note" and self._policy_external_recipients(
+            kwargs.get("partner_ids")
+        ):
+            self._policy_check_may_send()
+        return super().message_post(**kwargs)
+
+    @api.returns("mail.message", lambda value: value.id)
+    def message_notify(self, **kwargs):
+        if self._policy_external_recipients(kwargs.get("partner_ids")):
+            self._policy_check_may_send()
+        return super().message_notify(**kwargs)
 
     def _policy_amount_company(self):
         self.ensure_one()
@@ -476,6 +639,7 @@ class SaleOrder(models.Model):
         return reviews.with_env(self.env).action_open_reject_wizard()
 
     def action_run_policy_checks(self):
+        self.check_access("write")
         for order in self:
             if order.state in ("draft", "sent") and order.approval_state in ("draft", "rejected"):
                 order._policy_run_checks(order.policy_round + 1)

@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
+from .sale_policy_protected_mixin import (
+    is_policy_privileged,
+    policy_privileged,
+    policy_system_cause,
+)
 
 
 class SaleOrder(models.Model):
@@ -46,14 +50,14 @@ class SaleOrder(models.Model):
     # Guards
     # ------------------------------------------------------------------
 
+    @api.model
+    def _policy_engine_fields(self):
+        return super()._policy_engine_fields() | {"policy_revision", "policy_cancel_reason_id"}
+
     def write(self, vals):
-        if not is_policy_privileged():
-            if "policy_revision" in vals or "policy_cancel_reason_id" in vals:
-                raise UserError(
-                    self.env._("Revisions change only when an approved change is applied.")
-                )
-            if vals.get("state") == "cancel":
-                self._policy_guard_cancel()
+        if not is_policy_privileged() and vals.get("state") == "cancel":
+            self._policy_guard_cancel()
+            self._policy_withdraw_from_review()
         return super().write(vals)
 
     def action_cancel(self):
@@ -72,9 +76,13 @@ class SaleOrder(models.Model):
     def _action_cancel(self):
         if not is_policy_privileged():
             self._policy_guard_cancel()
+            self._policy_withdraw_from_review()
             res = super()._action_cancel()
+            cause = policy_system_cause()
             for order in self.filtered(lambda o: o._policy_active()):
-                self.env["sale.policy.log"]._policy_add(order, "cancel")
+                self.env["sale.policy.log"]._policy_add(
+                    order, "cancel", comment=cause and self.env._("By %(cause)s", cause=cause)
+                )
             return res
         return super()._action_cancel()
 
@@ -86,8 +94,37 @@ class SaleOrder(models.Model):
             or (self.state in ("draft", "sent") and self.approval_state == "approved")
         )
 
+    def _policy_withdraw_from_review(self):
+        """A quotation cancelled while under review: its open reviews are cancelled and
+        it goes back to not submitted."""
+        pending = self.filtered(
+            lambda o: o._policy_active() and o.state != "cancel" and o.approval_state == "pending"
+        )
+        if not pending:
+            return
+        with policy_privileged():
+            reviews = pending.sudo().policy_review_ids.filtered(
+                lambda r: r.state in ("waiting", "pending") and r.applies_to == "order"
+            )
+            reviews.activity_ids.exists().unlink()
+            reviews.write({"state": "cancelled"})
+            pending.write({"approval_state": "draft"})
+            self.env["sale.policy.log"]._policy_add_many(
+                [
+                    {
+                        "order": order,
+                        "event": "reset",
+                        "comment": self.env._("Cancelled while under review: reviews cancelled."),
+                    }
+                    for order in pending
+                ]
+            )
+
     def _policy_guard_cancel(self):
         for order in self:
+            # A customer declining an approved quotation on the portal is not refused.
+            if policy_system_cause() and order.state in ("draft", "sent"):
+                continue
             if order._policy_cancel_needs_approval():
                 raise UserError(
                     self.env._(

@@ -20,11 +20,13 @@ class SaleOrder(models.Model):
         compute="_compute_policy_credit",
         help="Open receivables + confirmed orders not yet invoiced + this order, in company "
         "currency, for the customer and all its contacts.",
+        groups="base.group_user",
     )
     policy_credit_limit = fields.Monetary(
         string="Credit Limit",
         currency_field="policy_company_currency_id",
         compute="_compute_policy_credit",
+        groups="base.group_user",
     )
 
     @api.depends("partner_id", "amount_total", "company_id")

@@ -1,8 +1,7 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
-MATERIAL_LINE_FIELDS = frozenset(
-    {"product_id", "product_uom_qty", "product_uom", "price_unit", "discount"}
-)
+from .sale_policy_protected_mixin import is_policy_privileged, policy_system_cause
 
 
 class SaleOrderLine(models.Model):
@@ -14,45 +13,68 @@ class SaleOrderLine(models.Model):
         "incomplete.",
     )
 
-    def _policy_guarded(self):
-        """Lines whose change alters what was approved (not sections, notes, down payments)."""
-        return self.filtered(lambda line: not line.display_type and not line.is_downpayment)
+    @api.model
+    def _policy_approved_line_fields(self):
+        """What reviewers approve of a line; another module may add its own."""
+        return ["product_id", "product_uom_qty", "product_uom", "price_unit", "discount", "tax_id"]
 
     @api.model_create_multi
     def create(self, vals_list):
-        orders = self.env["sale.order"].browse(
-            {vals["order_id"] for vals in vals_list if vals.get("order_id")}
-        )
-        material = [
-            vals
-            for vals in vals_list
-            if not vals.get("display_type") and not vals.get("is_downpayment")
-        ]
-        if material and orders:
-            orders._policy_guard_material_change(self.env._("order lines"))
-        return super().create(vals_list)
+        if is_policy_privileged():
+            return super().create(vals_list)
+        order_ids = {vals.get("order_id") for vals in vals_list}
+        if None in order_ids or False in order_ids:
+            # Context defaults and user defaults (ir.default) can name the order too.
+            order_ids.add(self.default_get(["order_id"]).get("order_id"))
+        orders = self.env["sale.order"].browse(filter(None, order_ids))
+        before = orders._policy_content_before()
+        lines = super().create(vals_list)
+        (orders | lines.order_id)._policy_enforce_content(before)
+        return lines
 
     def write(self, vals):
-        changed = MATERIAL_LINE_FIELDS & set(vals)
-        if changed:
-            lines = self._policy_guarded().filtered(
-                lambda line: any(
-                    line._policy_value_differs(fname, vals[fname]) for fname in changed
-                )
-            )
-            if lines:
-                lines.order_id._policy_guard_material_change(self.env._("order lines"))
-        return super().write(vals)
-
-    def _policy_value_differs(self, fname, new):
-        field = self._fields[fname]
-        old = self[fname]
-        if field.type == "many2one":
-            return old.id != (new or False)
-        return field.convert_to_cache(new, self) != old
+        if is_policy_privileged():
+            return super().write(vals)
+        orders = self.order_id
+        if vals.get("order_id"):
+            orders |= self.env["sale.order"].browse(vals["order_id"])
+        before = orders._policy_content_before()
+        res = super().write(vals)
+        (orders | self.order_id)._policy_enforce_content(before)
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_policy_guard(self):
-        lines = self._policy_guarded()
-        if lines:
-            lines.order_id._policy_guard_material_change(self.env._("order lines"))
+        """Removing an approved line is a change of content like any other."""
+        if is_policy_privileged():
+            return
+        lines = self.filtered(lambda line: not line.display_type and not line.is_downpayment)
+        orders = lines.order_id._policy_watched()
+        confirmed = orders.filtered(lambda o: o.state == "sale")
+        if confirmed and not policy_system_cause():
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is confirmed: its lines are removed only through a change "
+                    "request. Use “Request Change” on the order.",
+                    order=", ".join(confirmed.mapped("name")),
+                )
+            )
+        pending = orders.filtered(lambda o: o.approval_state == "pending" and o.state != "sale")
+        if pending:
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is under review: its lines cannot be removed until the "
+                    "reviewers decide.",
+                    order=", ".join(pending.mapped("name")),
+                )
+            )
+        approved = orders - confirmed - pending
+        if approved:
+            approved._policy_reset(
+                self.env._(
+                    "Approval reset: line removed after approval: %(lines)s",
+                    lines=", ".join(
+                        lines.filtered(lambda x: x.order_id in approved).mapped("name")
+                    ),
+                )
+            )

@@ -104,10 +104,16 @@ class SaleOrder(models.Model):
         "sale.policy.exception", "order_id", string="Exceptions", copy=False, prefetch=False
     )
     policy_exception_count = fields.Integer(
-        string="Open Exceptions", compute="_compute_policy_exception_count"
+        string="Open Exceptions",
+        compute="_compute_policy_exception_count",
+        groups="base.group_user",
     )
-    policy_exception_blocking = fields.Boolean(compute="_compute_policy_exception_count")
-    policy_exception_summary = fields.Char(compute="_compute_policy_exception_count")
+    policy_exception_blocking = fields.Boolean(
+        compute="_compute_policy_exception_count", groups="base.group_user"
+    )
+    policy_exception_summary = fields.Char(
+        compute="_compute_policy_exception_count", groups="base.group_user"
+    )
 
     @api.depends("state", "delivery_status", "picking_ids.state", "picking_ids.date_done")
     def _compute_policy_delivery_milestones(self):

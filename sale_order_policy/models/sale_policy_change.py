@@ -193,12 +193,12 @@ class SalePolicyChange(models.Model):
             if vals.get("change_type", "amend") == "amend" and "line_ids" not in vals:
                 vals["line_ids"] = [
                     fields.Command.create({"sale_line_id": line.id})
-                    for line in order.order_line._policy_guarded()
+                    for line in order._policy_approved_lines()
                 ]
             elif vals.get("change_type") == "cancel":
                 vals["line_ids"] = [
                     fields.Command.create({"sale_line_id": line.id, "new_qty": 0.0})
-                    for line in order.order_line._policy_guarded()
+                    for line in order._policy_approved_lines()
                 ]
         changes = super().create(vals_list)
         for change in changes:
@@ -519,6 +519,7 @@ class SalePolicyChange(models.Model):
                 order.write(header)
             self.line_ids._policy_apply()
             order.write({"policy_revision": revision.revision_number})
+            order._policy_store_approved_content()
             revision._policy_set_diff(diff)
             now = fields.Datetime.now()
             self.write(

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 from odoo.tools.misc import formatLang
 
@@ -95,6 +95,20 @@ class SalePolicyChangeLine(models.Model):
                 line.line_status = "changed"
             else:
                 line.line_status = "same"
+
+    @api.constrains("sale_line_id", "change_id")
+    def _check_sale_line_of_order(self):
+        for line in self:
+            if line.sale_line_id and line.sale_line_id.order_id != line.change_id.order_id:
+                raise ValidationError(
+                    self.env._(
+                        "Line %(line)s belongs to order %(other)s, not to %(order)s: a change "
+                        "request changes only its own order.",
+                        line=line.sale_line_id.display_name,
+                        other=line.sale_line_id.order_id.name,
+                        order=line.change_id.order_id.name,
+                    )
+                )
 
     @api.onchange("product_id")
     def _onchange_product_id(self):

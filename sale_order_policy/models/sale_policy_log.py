@@ -22,6 +22,9 @@ LOG_EVENTS = [
     ("cancel", "Cancelled"),
     ("override", "Override"),
     ("exception", "Exception"),
+    ("system_change", "Changed by Odoo"),
+    ("policy_on", "Policy Switched On"),
+    ("policy_off", "Policy Switched Off"),
 ]
 
 

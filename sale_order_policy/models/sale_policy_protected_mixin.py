@@ -22,6 +22,29 @@ def is_policy_privileged():
     return _PRIVILEGED.get()
 
 
+# The document (picking, invoice, wizard...) on whose behalf Odoo itself is changing a
+# confirmed order: set by the module's overrides of those flows, never from a request.
+_SYSTEM_CAUSE = contextvars.ContextVar("sale_order_policy_system_cause", default=None)
+
+
+@contextmanager
+def policy_system_change(cause):
+    """Odoo's own work on behalf of `cause` (a record or a label) may change orders."""
+    token = _SYSTEM_CAUSE.set(_SYSTEM_CAUSE.get() or cause)
+    try:
+        yield
+    finally:
+        _SYSTEM_CAUSE.reset(token)
+
+
+def policy_system_cause():
+    """A label of the document Odoo is working for, or None."""
+    cause = _SYSTEM_CAUSE.get()
+    if cause is None or isinstance(cause, str):
+        return cause
+    return ", ".join(cause.sudo().mapped("display_name")) or cause._description
+
+
 class SalePolicyProtectedMixin(models.AbstractModel):
     """Records only the policy engine creates and changes (reviews, checks, logs)."""
 

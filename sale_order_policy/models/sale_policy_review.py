@@ -142,7 +142,7 @@ class SalePolicyReview(models.Model):
         """The reviewer `user` decides for: themself, a delegator, or an escalation role."""
         self.ensure_one()
         order = self.order_id
-        if user in (order.user_id | order.create_uid):
+        if user in (order.user_id | order.create_uid | order.sudo().policy_party_user_ids):
             if raise_if_not:
                 raise AccessError(
                     self.env._(
@@ -229,6 +229,7 @@ class SalePolicyReview(models.Model):
                     state=dict(self._fields["state"]._description_selection(self.env))[self.state],
                 )
             )
+        self._check_subject_under_review()
         user = self.env.user
         decider_for = self._get_decider_for(user)
         on_behalf = decider_for if decider_for != user else self.env["res.users"]
@@ -256,6 +257,19 @@ class SalePolicyReview(models.Model):
                 self._after_approval()
             elif self.state == "rejected":
                 self._after_rejection()
+
+    def _check_subject_under_review(self):
+        """Decisions only while the subject is under review; subjects extend this."""
+        order = self.order_id
+        if self.applies_to == "order" and (
+            order.approval_state != "pending" or order.state not in ("draft", "sent")
+        ):
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is no longer under review: its steps cannot be decided.",
+                    order=order.name,
+                )
+            )
 
     def _decision_values(self, user, on_behalf, now, comment, state):
         hours, work_hours = self._measure_hours(self.activated_on, now)

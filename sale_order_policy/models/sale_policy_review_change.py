@@ -1,5 +1,5 @@
 from odoo import fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 
 class SalePolicyReview(models.Model):
@@ -37,6 +37,19 @@ class SalePolicyReview(models.Model):
                 )
             return False
         return super()._get_decider_for(user, raise_if_not=raise_if_not)
+
+    def _check_subject_under_review(self):
+        change = self.change_id
+        if change and self.applies_to in ("change", "cancel"):
+            if change.state != "pending":
+                raise UserError(
+                    self.env._(
+                        "%(name)s is no longer under review: its steps cannot be decided.",
+                        name=change.name,
+                    )
+                )
+            return
+        super()._check_subject_under_review()
 
     def _on_round_approved(self):
         if self.change_id and self.applies_to in ("change", "cancel"):

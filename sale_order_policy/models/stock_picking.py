@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from .sale_policy_protected_mixin import policy_system_change
+
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
@@ -37,7 +39,10 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         self._policy_check_exception_block()
-        res = super()._action_done()
+        # Delivered extra products and real shipping costs reach the order on behalf of
+        # the delivery (logged on the order).
+        with policy_system_change(self):
+            res = super()._action_done()
         orders = self.sale_id
         if orders:
             self.env["sale.policy.exception"]._policy_detect(

@@ -1,5 +1,6 @@
 from . import (
     sale_policy_aging_report,
+    sale_policy_approval_sheet,
     sale_policy_kpi_report,
     sale_policy_kpi_scorecard,
     sale_policy_kpi_xlsx,

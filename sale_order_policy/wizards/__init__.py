@@ -1,4 +1,5 @@
 from . import (
+    sale_advance_payment_inv,
     sale_policy_aging_options,
     sale_policy_exception_override,
     sale_policy_kpi_export,
