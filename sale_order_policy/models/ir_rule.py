@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class IrRule(models.Model):
@@ -13,3 +13,7 @@ class IrRule(models.Model):
             self.env.uid
         )
         return context
+
+    def _compute_domain_context_values(self):
+        # Delegations hold for a date range: the cached rule domains last one day.
+        return (*super()._compute_domain_context_values(), fields.Date.context_today(self))

@@ -244,11 +244,20 @@ class SaleOrder(models.Model):
                         changes="\n".join(changes),
                     )
                 )
-            order._policy_reset(
-                self.env._(
-                    "Approval reset: the order changed after approval.\n%(changes)s",
-                    changes="\n".join(changes),
-                )
+            reason = self.env._(
+                "Approval reset: the order changed after approval.\n%(changes)s",
+                changes="\n".join(changes),
+            )
+            order._policy_reset(reason)
+            # The web client shows it after the save: an approval is never lost silently.
+            self.env.user._bus_send(
+                "simple_notification",
+                {
+                    "type": "warning",
+                    "sticky": True,
+                    "title": self.env._("%(order)s: approval reset", order=order.name),
+                    "message": reason,
+                },
             )
 
     def _policy_confirmed_change(self, changes):

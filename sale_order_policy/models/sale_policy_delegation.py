@@ -86,13 +86,17 @@ class SalePolicyDelegation(models.Model):
 
     @api.model
     def _policy_principal_ids(self, user_id):
-        """`user_id` and the reviewers who delegated to them (any active delegation): the
-        users whose orders under review `user_id` may read."""
+        """`user_id` and the reviewers who delegated to them today, in the companies the
+        user works in now: the users whose orders under review `user_id` may read."""
         self.env.cr.execute(
             SQL(
                 "SELECT DISTINCT user_id FROM sale_policy_delegation "
-                "WHERE delegate_id = %s AND active",
+                "WHERE delegate_id = %s AND active AND date_from <= %s AND date_to >= %s "
+                "AND company_id = ANY(%s)",
                 user_id,
+                fields.Date.context_today(self),
+                fields.Date.context_today(self),
+                self.env.companies.ids,
             )
         )
         return [user_id] + [row[0] for row in self.env.cr.fetchall() if row[0] != user_id]

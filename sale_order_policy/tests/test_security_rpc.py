@@ -17,9 +17,8 @@ BYPASS_CONTEXTS = [
 ]
 
 
-@tagged("post_install", "-at_install")
-class TestAdversarialRpc(SalePolicyHttpCase):
-    """Every bypass attempt over real XML-RPC and JSON-RPC, as each role."""
+class PolicyRpcCase(SalePolicyHttpCase):
+    """Two rules and the XML-RPC / JSON-RPC helpers of the adversarial tests."""
 
     @classmethod
     def setUpClass(cls):
@@ -73,7 +72,10 @@ class TestAdversarialRpc(SalePolicyHttpCase):
         for ok, message in self._both(user, model, method, *args, **kwargs):
             self.assertFalse(ok, f"{user.login} {model}.{method}{args} was accepted: {message}")
 
-    # -- tests ---------------------------------------------------------------
+
+@tagged("post_install", "-at_install")
+class TestAdversarialRpc(PolicyRpcCase):
+    """Every bypass attempt over real XML-RPC and JSON-RPC, as each role."""
 
     def test_gate_cannot_be_bypassed(self):
         order = self._make_order()
