@@ -1,7 +1,9 @@
+from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 
@@ -147,6 +149,14 @@ class SalePolicyFixtures:
                 product, cls.warehouse_stock.lot_stock_id, 1000.0
             )
         return products
+
+    @contextmanager
+    def assertRefusedWith(self, fragment, exception=None):
+        """Refused with a message containing `fragment`, and rolled back like an RPC call
+        (unittest's assertRaisesRegex keeps the refused values in the cache)."""
+        with self.assertRaises(exception or UserError) as caught:
+            yield caught
+        self.assertIn(fragment, str(caught.exception))
 
     def _count_queries(self, func):
         """Queries of `func` with its flush, counted the way assertQueryCount counts them."""

@@ -326,11 +326,11 @@ class TestApprovalChain(SalePolicyCase):
         (self.rule_finance | self.rule_warehouse | self.rule_gm).write({"active": False})
         order = self._make_order()
         order.with_user(self.salesman).action_submit_for_review()
-        with self.assertRaisesRegex(UserError, "under review"):
+        with self.assertRefusedWith("under review"):
             order.with_user(self.salesman).write({"payment_term_id": False})
-        with self.assertRaisesRegex(UserError, "under review"):
+        with self.assertRefusedWith("under review"):
             order.with_user(self.salesman).order_line[0].product_uom_qty = 5
-        with self.assertRaisesRegex(UserError, "under review"):
+        with self.assertRefusedWith("under review"):
             order.with_user(self.salesman).write(
                 {"order_line": [Command.create({"product_id": self.service.id, "price_unit": 80})]}
             )

@@ -1,5 +1,3 @@
-from contextlib import contextmanager
-
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
@@ -35,13 +33,6 @@ class TestApprovedContent(SalePolicyCase):
         order.with_user(self.salesman).action_submit_for_review()
         self.assertEqual(order.approval_state, "pending")
         return order
-
-    @contextmanager
-    def _refused(self, fragment):
-        """Refused with a message naming `fragment`; everything rolled back."""
-        with self.assertRaises(UserError) as caught:
-            yield
-        self.assertIn(fragment, str(caught.exception))
 
     def _assert_reset(self, order, *fragments):
         self.assertEqual(order.approval_state, "draft")
@@ -130,11 +121,11 @@ class TestApprovedContent(SalePolicyCase):
 
     def test_pending_order_content_refused(self):
         order = self._pending_order()
-        with self._refused("under review"):
+        with self.assertRefusedWith("under review"):
             order.order_line.with_user(self.salesman).write({"price_unit": 1.0})
-        with self._refused("under review"):
+        with self.assertRefusedWith("under review"):
             order.with_user(self.salesman).write({"payment_term_id": self.term_now.id})
-        with self._refused("under review"):
+        with self.assertRefusedWith("under review"):
             order.order_line.with_user(self.salesman).unlink()
         self.env.invalidate_all()
         self.assertEqual(order.order_line.price_unit, 100.0)
@@ -269,19 +260,19 @@ class TestApprovedContent(SalePolicyCase):
         order = self._approved_order()
         order.with_user(self.salesman).action_confirm()
         line = order.order_line
-        with self._refused("change request"):
+        with self.assertRefusedWith("change request"):
             line.with_user(self.salesman).write({"product_uom_qty": 5})
-        with self._refused("change request"):
+        with self.assertRefusedWith("change request"):
             line.with_user(self.salesman).write({"tax_id": [Command.set(self.tax.ids)]})
-        with self._refused("change request"):
+        with self.assertRefusedWith("change request"):
             self.env["sale.order.line"].with_user(self.salesman).create(
                 {"order_id": order.id, "product_id": self.product.id, "product_uom_qty": 1}
             )
         with self.assertRaises(UserError):
             line.with_user(self.salesman).unlink()
-        with self._refused("change request"):
+        with self.assertRefusedWith("change request"):
             line.with_user(self.salesman).write({"is_downpayment": True})
-        with self._refused("change request"):
+        with self.assertRefusedWith("change request"):
             order.with_user(self.sales_head).write({"user_id": self.salesman_other.id})
         self.env.invalidate_all()
         self.assertEqual(line.product_uom_qty, 2.0)
@@ -322,7 +313,7 @@ class TestApprovedContent(SalePolicyCase):
             .with_context(active_model="sale.order", active_ids=order.ids)
             .create({"advance_payment_method": "fixed", "fixed_amount": 50.0})
         )
-        with self._refused("before it is approved"):
+        with self.assertRefusedWith("before it is approved"):
             wizard.create_invoices()
         approved = self._approved_order()
         approved.with_user(self.salesman).action_confirm()
@@ -364,9 +355,9 @@ class TestApprovedContent(SalePolicyCase):
     def test_block_unapproved_email_on_every_path(self):
         self.company.sale_policy_block_unapproved_email = True
         order = self._make_order()
-        with self._refused("not approved"):
+        with self.assertRefusedWith("not approved"):
             order.with_user(self.salesman).with_context(proforma=True).action_quotation_send()
-        with self._refused("not approved"):
+        with self.assertRefusedWith("not approved"):
             order.with_user(self.salesman).message_post(
                 body="Your quotation", partner_ids=self.customer.ids
             )
@@ -394,7 +385,7 @@ class TestApprovedContent(SalePolicyCase):
 
     def test_confirm_with_a_rule_refused_and_nothing_left(self):
         order = self._make_order()
-        with self._refused("needs review"):
+        with self.assertRefusedWith("needs review"):
             order.with_user(self.salesman).action_confirm()
         order.invalidate_recordset()
         self.assertEqual(order.approval_state, "draft")

@@ -78,7 +78,7 @@ class TestApprovedContentRpc(PolicyRpcCase):
             "sale.order",
             "write",
             [order.id],
-            {"order_line": [Command.update(line.id, {"price_unit": 1.0})]},
+            {"order_line": [(1, line.id, {"price_unit": 1.0})]},
         )
         self.assertRefused(self.salesman, "sale.order.line", "write", [line.id], {"discount": 50.0})
         order.invalidate_recordset()
