@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prepares what `make run` and `make test` need: a venv, Odoo 18.0, PostgreSQL and
-# (with --browser) Chromium. Idempotent: a second run only checks. Writes .odoo.conf.
+# Prepares what `make run` and `make test` need: a venv, Odoo 18.0, PostgreSQL,
+# wkhtmltopdf with a CJK font for PDF reports and (with --browser) Chromium.
+# Idempotent: a second run only checks. Writes .odoo.conf.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -106,6 +107,22 @@ if [ "$WANT_BROWSER" = 1 ]; then
         log "ERROR: no Chromium found; the browser tours cannot run"
         exit 1
     fi
+fi
+
+# 5. PDF reports: wkhtmltopdf (else Odoo serves reports as HTML) and a CJK font (else the
+#    Chinese of a zh_CN PDF prints as boxes). Installed only when missing.
+has_cjk_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list ':family=Noto Sans CJK SC' family)" ]; }
+pdf_packages=()
+command -v wkhtmltopdf >/dev/null 2>&1 || pdf_packages+=(wkhtmltopdf)
+has_cjk_font || pdf_packages+=(fonts-noto-cjk)
+if [ "${#pdf_packages[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${pdf_packages[*]}"
+    apt-get install -y -q "${pdf_packages[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "${pdf_packages[@]}" >/dev/null; }
+fi
+if ! command -v wkhtmltopdf >/dev/null 2>&1 || ! has_cjk_font; then
+    # The PDF tests need both; `make run` only loses real PDFs.
+    [ "$WANT_BROWSER" = 1 ] && { log "ERROR: wkhtmltopdf or the Noto CJK font is missing; PDF reports cannot be tested"; exit 1; }
+    log "WARNING: wkhtmltopdf or the Noto CJK font is missing; reports open as HTML or print Chinese as boxes"
 fi
 
 cat >"$ROOT/.odoo.conf" <<CONF
