@@ -52,7 +52,7 @@
         "views/res_config_settings_settlement_views.xml",
         "reports/sale_policy_aging_report_views.xml",
         "wizards/sale_policy_aging_options_views.xml",
-        "wizards/sale_policy_reject_views.xml",
+        "wizards/sale_policy_decision_views.xml",
         "wizards/sale_policy_exception_override_views.xml",
         "reports/sale_policy_approval_sheet.xml",
         "reports/sale_policy_kpi_report_views.xml",

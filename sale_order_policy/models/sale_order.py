@@ -637,15 +637,14 @@ class SaleOrder(models.Model):
         reviews = self._policy_my_pending_reviews()
         if not reviews:
             raise UserError(self.env._("You have no pending review on %(order)s.", order=self.name))
-        reviews.with_env(self.env).action_approve()
-        return True
+        return reviews.with_env(self.env).action_open_approve_dialog()
 
     def action_policy_reject(self):
         self.ensure_one()
         reviews = self._policy_my_pending_reviews()
         if not reviews:
             raise UserError(self.env._("You have no pending review on %(order)s.", order=self.name))
-        return reviews.with_env(self.env).action_open_reject_wizard()
+        return reviews.with_env(self.env).action_open_reject_dialog()
 
     def action_run_policy_checks(self):
         self.check_access("write")

@@ -302,15 +302,14 @@ class SalePolicyChange(models.Model):
         reviews = self._policy_my_pending_reviews()
         if not reviews:
             raise UserError(self.env._("You have no pending review on %(name)s.", name=self.name))
-        reviews.with_env(self.env).action_approve()
-        return True
+        return reviews.with_env(self.env).action_open_approve_dialog()
 
     def action_reject(self):
         self.ensure_one()
         reviews = self._policy_my_pending_reviews()
         if not reviews:
             raise UserError(self.env._("You have no pending review on %(name)s.", name=self.name))
-        return reviews.with_env(self.env).action_open_reject_wizard()
+        return reviews.with_env(self.env).action_open_reject_dialog()
 
     def action_open_order(self):
         self.ensure_one()

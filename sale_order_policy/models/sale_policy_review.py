@@ -113,6 +113,15 @@ class SalePolicyReview(models.Model):
     # ------------------------------------------------------------------
 
     def action_approve(self, comment=None):
+        if not (comment or "").strip():
+            required = self.sudo().filtered(lambda r: r.rule_id.opinion_required)
+            if required:
+                raise UserError(
+                    self.env._(
+                        "An opinion is required to approve %(steps)s.",
+                        steps=", ".join(required.mapped("display_name")),
+                    )
+                )
         for review in self:
             review._decide("approved", comment)
         return True
@@ -124,14 +133,29 @@ class SalePolicyReview(models.Model):
             review._decide("rejected", reason.strip())
         return True
 
-    def action_open_reject_wizard(self):
+    def action_open_approve_dialog(self):
+        return self._open_decision_dialog("approve")
+
+    def action_open_reject_dialog(self):
+        return self._open_decision_dialog("reject")
+
+    def _open_decision_dialog(self, decision):
+        undecidable = self.filtered(lambda r: not r.can_decide)
+        if undecidable or not self:
+            raise UserError(
+                self.env._(
+                    "You cannot decide %(steps)s now.",
+                    steps=", ".join(undecidable.mapped("display_name")) or "-",
+                )
+            )
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Reject"),
-            "res_model": "sale.policy.reject",
+            "name": self.env._("Approve") if decision == "approve" else self.env._("Reject"),
+            "res_model": "sale.policy.decision",
             "view_mode": "form",
+            "views": [[False, "form"]],
             "target": "new",
-            "context": {"default_review_ids": self.ids},
+            "context": {"default_review_ids": self.ids, "default_decision": decision},
         }
 
     def action_open_order(self):

@@ -108,6 +108,10 @@ class SalePolicyRule(models.Model):
         domain=[("share", "=", False)],
         help="Notified when a review passes its deadline. Empty: the General Manager group.",
     )
+    opinion_required = fields.Boolean(
+        string="Opinion Required on Approval",
+        help="Reviewers must write an opinion (审批意见) to approve, not only to reject.",
+    )
     escalation_can_decide = fields.Boolean(
         string="Escalation Users Can Decide",
         help="After the deadline, the escalation users may approve or reject the step.",

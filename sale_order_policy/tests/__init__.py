@@ -1,9 +1,12 @@
 from . import (
     test_after_sales_rating,
     test_approval_chain,
+    test_approved_content,
+    test_approved_content_rpc,
     test_change_request,
     test_change_tour,
     test_concurrency,
+    test_decision_dialog,
     test_dunning,
     test_i18n,
     test_kpi_report,

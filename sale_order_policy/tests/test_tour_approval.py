@@ -14,5 +14,10 @@ class TestApprovalTour(SalePolicyHttpCase):
         self.start_tour(url, "sale_order_policy_approve_tour", login="sop_head")
         self.assertEqual(order.approval_state, "approved")
         self.assertEqual(order.policy_review_ids.decided_by_id, self.sales_head)
+        self.assertEqual(order.policy_review_ids.comment, "同意，按期发货")
+        self.assertIn(
+            "同意，按期发货",
+            order.policy_log_ids.filtered(lambda log: log.event == "approve").comment,
+        )
         self.start_tour(url, "sale_order_policy_confirm_tour", login="sop_salesman")
         self.assertEqual(order.state, "sale")

@@ -6,10 +6,6 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("sale_order_policy_submit_tour", {
     steps: () => [
         {
-            content: "The order cannot be confirmed before approval",
-            trigger: ".o_form_view:not(:has(button[name='action_confirm']:visible))",
-        },
-        {
             content: "Submit the quotation for review",
             trigger: "button[name='action_submit_for_review']",
             run: "click",
@@ -17,6 +13,10 @@ registry.category("web_tour.tours").add("sale_order_policy_submit_tour", {
         {
             content: "The order is under review",
             trigger: ".o_field_widget[name='approval_state'] span:contains('Under Review')",
+        },
+        {
+            content: "It cannot be confirmed while under review",
+            trigger: ".o_form_view:not(:has(button[name='action_confirm']:visible))",
         },
         {
             content: "Open the Reviews tab",
@@ -35,6 +35,20 @@ registry.category("web_tour.tours").add("sale_order_policy_approve_tour", {
         {
             content: "Approve the order as its reviewer",
             trigger: "button[name='action_policy_approve']",
+            run: "click",
+        },
+        {
+            content: "The decision dialog shows the order and takes an opinion",
+            trigger: ".modal .o_field_widget[name='summary']:contains('Sales Head')",
+        },
+        {
+            content: "Write the opinion",
+            trigger: ".modal .o_field_widget[name='comment'] textarea",
+            run: "edit 同意，按期发货",
+        },
+        {
+            content: "Approve",
+            trigger: ".modal footer button[name='action_decide']:visible",
             run: "click",
         },
         {

@@ -1,0 +1,92 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_amount
+
+
+class SalePolicyDecision(models.TransientModel):
+    """The decision dialog: one opinion (审批意见) for one or several reviews."""
+
+    _name = "sale.policy.decision"
+    _description = "Sales Policy Review Decision"
+
+    review_ids = fields.Many2many("sale.policy.review", string="Reviews", required=True)
+    decision = fields.Selection(
+        [("approve", "Approve"), ("reject", "Reject")], required=True, default="approve"
+    )
+    comment = fields.Text(string="Opinion")
+    opinion_required = fields.Boolean(compute="_compute_opinion_required")
+    summary = fields.Html(compute="_compute_summary", sanitize=False)
+
+    @api.depends("decision", "review_ids")
+    def _compute_opinion_required(self):
+        for wizard in self:
+            wizard.opinion_required = wizard.decision == "reject" or any(
+                wizard.review_ids.sudo().rule_id.mapped("opinion_required")
+            )
+
+    @api.depends("review_ids")
+    def _compute_summary(self):
+        for wizard in self:
+            wizard.summary = Markup("").join(
+                wizard._summary_of(review) for review in wizard.review_ids.sudo()
+            )
+
+    def _summary_of(self, review):
+        """Customer, amount and check results of the reviewed order, as a small table."""
+        order = review.order_id
+        results = dict(
+            self.env["sale.policy.check"]._fields["result"]._description_selection(self.env)
+        )
+        head = Markup(
+            "<div class='fw-bold'>%s · %s</div><div>%s · <span class='fw-bold'>%s</span></div>"
+        ) % (
+            order.name,
+            review.name,
+            order.partner_id.display_name,
+            format_amount(self.env, order.amount_total, order.currency_id),
+        )
+        checks = Markup("").join(
+            Markup("<tr><td>%s</td><td class='%s'>%s</td><td>%s</td></tr>")
+            % (
+                check.check_type_id.name,
+                {"pass": "text-success", "warning": "text-warning", "block": "text-danger"}.get(
+                    check.result, ""
+                ),
+                results.get(check.result, check.result),
+                check.message or "",
+            )
+            for check in order.policy_check_ids
+        )
+        return head + Markup("<table class='table table-sm small mb-3'>%s</table>") % checks
+
+    def action_decide(self):
+        self.ensure_one()
+        comment = (self.comment or "").strip()
+        if self.opinion_required and not comment:
+            raise UserError(
+                self.env._("Write your opinion: it is required for this decision.")
+                if self.decision == "approve"
+                else self.env._("A reason is required to reject a review.")
+            )
+        reviews = self.review_ids
+        if self.decision == "approve":
+            reviews.action_approve(comment or None)
+            message = self.env._(
+                "Approved: %(steps)s.", steps=", ".join(reviews.mapped("display_name"))
+            )
+        else:
+            reviews.action_reject(comment)
+            message = self.env._(
+                "Rejected: %(steps)s.", steps=", ".join(reviews.mapped("display_name"))
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if self.decision == "approve" else "warning",
+                "message": message,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
