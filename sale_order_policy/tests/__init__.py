@@ -1,6 +1,7 @@
 from . import (
     test_after_sales_rating,
     test_approval_chain,
+    test_attack_rpc,
     test_change_request,
     test_change_tour,
     test_concurrency,
