@@ -3,6 +3,7 @@ from . import (
     test_approval_chain,
     test_approved_content,
     test_approved_content_rpc,
+    test_attack_rpc,
     test_change_request,
     test_change_tour,
     test_concurrency,
