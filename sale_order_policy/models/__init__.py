@@ -5,6 +5,7 @@ from . import (
     account_move_line,
     ir_rule,
     mail_activity,
+    mail_compose_message,
     payment_transaction,
     res_company,
     res_company_kpi,

@@ -31,7 +31,12 @@ class SaleOrder(models.Model):
     )
     policy_enabled = fields.Boolean(related="company_id.sale_policy_enabled")
     policy_round = fields.Integer(
-        string="Review Round", default=0, readonly=True, copy=False, help="Number of submissions."
+        string="Review Round",
+        default=0,
+        readonly=True,
+        copy=False,
+        help="Number of submissions.",
+        groups="base.group_user",
     )
     # Users asked to review the order (reviewers of an opened step, escalation users): the
     # record rules let them (and their substitutes) read it. Kept by the engine, never shrunk.
@@ -67,9 +72,15 @@ class SaleOrder(models.Model):
     policy_can_decide = fields.Boolean(compute="_compute_policy_can_decide")
     policy_pending_step = fields.Char(string="Awaiting", compute="_compute_policy_pending_step")
     policy_submitted_on = fields.Datetime(
-        string="Submitted on", readonly=True, copy=False, help="First submission for review."
+        string="Submitted on",
+        readonly=True,
+        copy=False,
+        help="First submission for review.",
+        groups="base.group_user",
     )
-    policy_approved_on = fields.Datetime(string="Approved on", readonly=True, copy=False)
+    policy_approved_on = fields.Datetime(
+        string="Approved on", readonly=True, copy=False, groups="base.group_user"
+    )
     customer_confirmation_method = fields.Selection(
         [("written", "Written"), ("phone", "Phone"), ("email", "Email")],
         string="Customer Confirmation",
@@ -289,6 +300,16 @@ class SaleOrder(models.Model):
         if is_policy_privileged():
             return super().write(vals)
         self._policy_refuse_engine_values(vals)
+        if vals.get("state") in ("draft", "sent"):
+            confirmed = self.filtered(lambda o: o.state == "sale" and o._policy_active())
+            if confirmed:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s is confirmed: it goes back to quotation only through "
+                        "an approved cancellation request.",
+                        order=", ".join(confirmed.mapped("name")),
+                    )
+                )
         quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
         cancelled = self.filtered(lambda o: o.state == "cancel")
         before = self._policy_content_before()
@@ -593,17 +614,24 @@ class SaleOrder(models.Model):
         self._policy_check_may_send()
         return super().action_quotation_send()
 
-    def _policy_external_recipients(self, partner_ids):
+    def _policy_external_recipients(self, partner_ids, followers=False):
+        """Partners outside the company among `partner_ids` (and, for a message that
+        notifies followers, among the followers)."""
         partners = self.env["res.partner"].sudo().browse(partner_ids or [])
+        if followers:
+            partners |= self.sudo().message_partner_ids
         return partners.filtered(lambda p: not any(user._is_internal() for user in p.user_ids))
 
     @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
-        # Every sending path (composer, proforma, templates) ends here or in message_notify.
-        subtype = kwargs.get("subtype_xmlid") or ""
-        if subtype != "mail.mt_note" and self._policy_external_recipients(
-            kwargs.get("partner_ids")
-        ):
+        # Every sending path (composer, pro-forma, templates, notes addressed to someone)
+        # ends here, in message_notify or in the mass-mail composer.
+        comment_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        to_followers = self.env.user._is_internal() and (
+            kwargs.get("subtype_xmlid") == "mail.mt_comment"
+            or kwargs.get("subtype_id") == comment_id
+        )
+        if self._policy_external_recipients(kwargs.get("partner_ids"), followers=to_followers):
             self._policy_check_may_send()
         return super().message_post(**kwargs)
 

@@ -57,11 +57,10 @@ class SaleOrder(models.Model):
         return ["amount_untaxed", "amount_tax", "amount_total"]
 
     def _policy_approved_lines(self):
-        """The lines whose content is approved: not sections, notes or down payments."""
+        """The lines whose content is approved: not sections, notes or genuine down
+        payments (quantity zero; a flagged line with a quantity is content like any other)."""
         self.ensure_one()
-        return self.order_line.filtered(
-            lambda line: not line.display_type and not line.is_downpayment
-        )
+        return self.order_line.filtered(lambda line: line._policy_is_approved_content())
 
     @staticmethod
     def _policy_plain(record, fname):

@@ -18,6 +18,7 @@ class SaleOrder(models.Model):
         readonly=True,
         copy=False,
         help="Number of approved changes applied since confirmation (Rev. N).",
+        groups="base.group_user",
     )
     policy_change_ids = fields.One2many(
         "sale.policy.change", "order_id", string="Change Requests", copy=False, prefetch=False
@@ -35,6 +36,7 @@ class SaleOrder(models.Model):
         readonly=True,
         copy=False,
         index=True,
+        groups="base.group_user",
     )
 
     @api.depends("policy_change_ids.state")

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_is_zero
 
 from .sale_policy_protected_mixin import is_policy_privileged, policy_system_cause
 
@@ -17,6 +18,12 @@ class SaleOrderLine(models.Model):
     def _policy_approved_line_fields(self):
         """What reviewers approve of a line; another module may add its own."""
         return ["product_id", "product_uom_qty", "product_uom", "price_unit", "discount", "tax_id"]
+
+    def _policy_is_approved_content(self):
+        self.ensure_one()
+        return not self.display_type and not (
+            self.is_downpayment and float_is_zero(self.product_uom_qty, precision_digits=6)
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -48,7 +55,7 @@ class SaleOrderLine(models.Model):
         """Removing an approved line is a change of content like any other."""
         if is_policy_privileged():
             return
-        lines = self.filtered(lambda line: not line.display_type and not line.is_downpayment)
+        lines = self.filtered(lambda line: line._policy_is_approved_content())
         orders = lines.order_id._policy_watched()
         confirmed = orders.filtered(lambda o: o.state == "sale")
         if confirmed and not policy_system_cause():

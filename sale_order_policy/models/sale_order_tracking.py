@@ -32,11 +32,17 @@ class SaleOrder(models.Model):
         help="The customer's special requirements (packaging, documents, delivery window...). "
         "They travel with the hand-off note to the delivery, manufacturing and purchase.",
     )
-    policy_confirmed_on = fields.Datetime(string="Confirmed on", readonly=True, copy=False)
+    policy_confirmed_on = fields.Datetime(
+        string="Confirmed on", readonly=True, copy=False, groups="base.group_user"
+    )
     # Set at confirmation; the hand-off cron (triggered then) clears it once the
     # departments have their notes and activities.
     policy_handoff_pending = fields.Boolean(
-        string="Hand-off Pending", readonly=True, copy=False, index="btree_not_null"
+        string="Hand-off Pending",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups="base.group_user",
     )
     policy_first_delivery_on = fields.Datetime(
         string="First Delivery on",

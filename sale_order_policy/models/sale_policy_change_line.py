@@ -145,9 +145,9 @@ class SalePolicyChangeLine(models.Model):
 
     def write(self, vals):
         self._policy_check_editable()
-        if {"sale_line_id", "old_qty", "old_price_unit", "old_discount"} & set(vals) and not (
-            is_policy_privileged()
-        ):
+        if {"change_id", "sale_line_id", "old_qty", "old_price_unit", "old_discount"} & set(
+            vals
+        ) and not is_policy_privileged():
             raise UserError(self.env._("The current values of a change request line are fixed."))
         return super().write(vals)
 
