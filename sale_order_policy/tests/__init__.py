@@ -17,6 +17,7 @@ from . import (
     test_receivable_aging,
     test_review_sla,
     test_review_sla_tour,
+    test_reviewer_order_form,
     test_security_rpc,
     test_settlement,
     test_settlement_tour,
