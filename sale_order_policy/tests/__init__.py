@@ -15,6 +15,7 @@ from . import (
     test_policy_gate_queries,
     test_policy_performance,
     test_receivable_aging,
+    test_review_activity,
     test_review_sla,
     test_review_sla_tour,
     test_reviewer_order_form,
