@@ -10,6 +10,8 @@ COMPAT_DB ?= sop_compat
 COMPAT_PORT ?= 8169
 PORT ?= 8069
 MODULE := sale_order_policy
+# Bridges to optional Odoo modules, installed by themselves (auto_install).
+BRIDGES := sale_order_policy_mrp
 TESTS ?= $(MODULE)/tests
 PYTEST_ARGS ?=
 
@@ -32,13 +34,13 @@ run: bootstrap
 	$(ODOO) -c $(CONF) -d $(DEMO_DB) --db-filter='^$(DEMO_DB)$$' --http-port=$(PORT) --http-interface=0.0.0.0
 
 lint: bootstrap
-	$(VENV)/bin/ruff check $(MODULE) tools benchmarks
-	$(VENV)/bin/ruff format --check $(MODULE) tools benchmarks
-	$(VENV)/bin/pylint --rcfile=.pylintrc $(MODULE)
+	$(VENV)/bin/ruff check $(MODULE) $(BRIDGES) tools benchmarks
+	$(VENV)/bin/ruff format --check $(MODULE) $(BRIDGES) tools benchmarks
+	$(VENV)/bin/pylint --rcfile=.pylintrc $(MODULE) $(BRIDGES)
 
 format: bootstrap
-	$(VENV)/bin/ruff check --fix $(MODULE) tools benchmarks
-	$(VENV)/bin/ruff format $(MODULE) tools benchmarks
+	$(VENV)/bin/ruff check --fix $(MODULE) $(BRIDGES) tools benchmarks
+	$(VENV)/bin/ruff format $(MODULE) $(BRIDGES) tools benchmarks
 
 # A fresh test database: the module (and its demo data, which must load) on sale_stock.
 test-db:

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .sale_policy_protected_mixin import policy_privileged
+
 
 class ResUsers(models.Model):
     _inherit = "res.users"
@@ -34,3 +36,13 @@ class ResUsers(models.Model):
         }
         for user in self:
             user.policy_rating_avg, user.policy_rating_count = stats.get(user.partner_id, (0.0, 0))
+
+    def action_archive(self):
+        """Odoo deletes the activities of archived users, review activities included (only
+        the engine may): the step stays open for its other reviewers, and the SLA
+        escalation takes it over if nobody else decides."""
+        self.check_access("write")
+        activities = self.env["mail.activity"].sudo().search([("user_id", "in", self.ids)])
+        with policy_privileged():
+            activities._policy_review_activities().unlink()
+        return super().action_archive()

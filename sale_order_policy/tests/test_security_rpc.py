@@ -33,7 +33,8 @@ class PolicyRpcCase(SalePolicyHttpCase):
     # -- transport helpers -------------------------------------------------
 
     def _password(self, user):
-        return "admin" if user == self.admin else user.login
+        # new_test_user's password: the login, padded with "x" to 8 characters.
+        return "admin" if user == self.admin else user.login.ljust(8, "x")
 
     def _xmlrpc(self, user, model, method, *args, **kwargs):
         """Returns (ok, result_or_fault_message)."""
@@ -71,6 +72,8 @@ class PolicyRpcCase(SalePolicyHttpCase):
     def assertRefused(self, user, model, method, *args, **kwargs):
         for ok, message in self._both(user, model, method, *args, **kwargs):
             self.assertFalse(ok, f"{user.login} {model}.{method}{args} was accepted: {message}")
+            # A refused login would prove nothing about the call.
+            self.assertNotEqual(message, "Access Denied", f"{user.login} could not log in")
 
 
 @tagged("post_install", "-at_install")

@@ -1,0 +1,1 @@
+from . import test_reviewer_reads_kit_orders
