@@ -90,6 +90,35 @@ class TestReviewerOrderForm(SalePolicyHttpCase):
                     login=user.login,
                 )
 
+    def test_each_reviewer_approves_with_an_opinion(self):
+        """Finance → warehouse → general manager, each from My Reviews in the browser; the
+        opinions are on the order and on the printed approval sheet."""
+        tiers = [(self.finance, 10), (self.warehouse, 20), (self.gm, 30)]
+        for user, sequence in tiers:
+            self._make_rule(f"Tier {sequence}", sequence, reviewer_user_ids=[Command.set(user.ids)])
+        order = self._make_order(name="SOP-APPR-1", lines=[(self.product, 1, 100.0)])
+        order.with_user(self.salesman).action_submit_for_review()
+        for user, sequence in tiers:
+            with self.subTest(user=user.login):
+                self.start_tour(
+                    "/odoo/action-sale_order_policy.sale_policy_review_action_my",
+                    "sale_policy_reviewer_approve_tour",
+                    login=user.login,
+                )
+                review = order.policy_review_ids.filtered(
+                    lambda r, s=sequence: r.rule_id.name == f"Tier {s}"
+                )
+                self.assertEqual((review.state, review.decided_by_id), ("approved", user))
+                self.assertEqual(review.comment, "同意，按期发货")
+        self.assertEqual(order.approval_state, "approved")
+        sheet = (
+            self.env["ir.actions.report"]
+            .with_user(self.gm)
+            ._render_qweb_html("sale_order_policy.report_approval_sheet", order.ids)[0]
+            .decode()
+        )
+        self.assertEqual(sheet.count("同意，按期发货"), 3)
+
     def _read_form(self, order, user):
         """`web_read` of `order` as `user` with the specification of the assembled form
         view: every field and subview field the user may see, sub-records included."""

@@ -66,3 +66,49 @@ registry.category("web_tour.tours").add("sale_policy_reviewer_order_tour", {
         },
     ],
 });
+
+// Data comes from test_reviewer_order_form.py: finance, warehouse and the general manager
+// approve their tier in turn, each with an opinion (审批意见) read back on the order.
+registry.category("web_tour.tours").add("sale_policy_reviewer_approve_tour", {
+    url: "/odoo/action-sale_order_policy.sale_policy_review_action_my",
+    steps: () => [
+        {
+            content: "My Reviews lists my pending step",
+            trigger: ".o_list_view .o_data_row td[name='order_id']:contains('SOP-APPR')",
+            run: "click",
+        },
+        {
+            content: "Open the order from the review",
+            trigger: ".o_form_view button[name='action_open_order']",
+            run: "click",
+        },
+        {
+            content: "Approve from the order",
+            trigger: ".o_form_view button[name='action_policy_approve']",
+            run: "click",
+        },
+        {
+            content: "The dialog sums the order up",
+            trigger: ".modal .o_field_widget[name='summary']:contains('SOP-APPR')",
+        },
+        {
+            content: "Write the opinion",
+            trigger: ".modal .o_field_widget[name='comment'] textarea",
+            run: "edit 同意，按期发货",
+        },
+        {
+            content: "Approve",
+            trigger: ".modal footer button[name='action_decide']:visible",
+            run: "click",
+        },
+        {
+            content: "Open the reviews",
+            trigger: "body:not(:has(.modal)) a[role='tab']:contains('Reviews')",
+            run: "click",
+        },
+        {
+            content: "My opinion is on the order",
+            trigger: ".o_field_widget[name='policy_review_ids'] .o_data_row:contains('同意，按期发货')",
+        },
+    ],
+});
