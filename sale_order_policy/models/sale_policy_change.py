@@ -297,19 +297,23 @@ class SalePolicyChange(models.Model):
             change._policy_apply()
         return True
 
-    def action_approve(self):
-        self.ensure_one()
-        reviews = self._policy_my_pending_reviews()
-        if not reviews:
-            raise UserError(self.env._("You have no pending review on %(name)s.", name=self.name))
-        return reviews.with_env(self.env).action_open_approve_dialog()
+    def action_approve(self, comment=None):
+        """Approve my pending steps of the request (API; the button opens the dialog)."""
+        self._policy_my_reviews_or_raise().with_env(self.env).action_approve(comment)
+        return True
 
-    def action_reject(self):
+    def action_open_approve_dialog(self):
+        return self._policy_my_reviews_or_raise().with_env(self.env).action_open_approve_dialog()
+
+    def action_open_reject_dialog(self):
+        return self._policy_my_reviews_or_raise().with_env(self.env).action_open_reject_dialog()
+
+    def _policy_my_reviews_or_raise(self):
         self.ensure_one()
         reviews = self._policy_my_pending_reviews()
         if not reviews:
             raise UserError(self.env._("You have no pending review on %(name)s.", name=self.name))
-        return reviews.with_env(self.env).action_open_reject_dialog()
+        return reviews
 
     def action_open_order(self):
         self.ensure_one()

@@ -335,7 +335,11 @@ class TestReviewSla(SalePolicyCase):
             as_warehouse.check_access("read")
             self.assertIn(review, reviews_as_warehouse.search(domain))
             self.assertTrue(as_warehouse.policy_can_decide)
-            as_warehouse.action_policy_approve()
+            action = as_warehouse.action_policy_approve()
+            self.assertEqual(action["res_model"], "sale.policy.decision")
+            self.env["sale.policy.decision"].with_user(self.warehouse).with_context(
+                action["context"]
+            ).create({}).action_decide()
         self.assertEqual(order.approval_state, "approved")
         self.assertEqual(review.decided_by_id, self.warehouse)
 

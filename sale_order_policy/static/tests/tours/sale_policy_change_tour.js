@@ -56,6 +56,11 @@ registry.category("web_tour.tours").add("sale_policy_change_approve", {
             run: "click",
         },
         {
+            content: "Approve in the decision dialog, without an opinion",
+            trigger: ".modal footer button[name='action_decide']:visible",
+            run: "click",
+        },
+        {
             content: "The order is now revision 1",
             trigger: ".o_form_view .o_policy_revision:contains('Rev. 1')",
         },
