@@ -4,6 +4,7 @@ from . import (
     test_approved_content,
     test_approved_content_rpc,
     test_attack_rpc,
+    test_attack_rpc_2,
     test_change_request,
     test_change_tour,
     test_concurrency,
