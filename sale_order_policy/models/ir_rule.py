@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.osv import expression
 
 
 class IrRule(models.Model):
@@ -6,11 +7,26 @@ class IrRule(models.Model):
 
     @api.model
     def _eval_context(self):
-        """`policy_principal_ids`: the user and the reviewers who delegated to them, for the
-        rules that let reviewers read the orders they review."""
+        """`policy_reader_domain(prefix, field)`: the records whose `field` (readers of an
+        order by default) holds the user, or a reviewer who delegated to the user today
+        in the record's own company."""
         context = super()._eval_context()
-        context["policy_principal_ids"] = self.env["sale.policy.delegation"]._policy_principal_ids(
-            self.env.uid
+        delegators = self.env["sale.policy.delegation"]._policy_delegators_today(self.env.uid)
+        uid = self.env.uid
+
+        def policy_reader_domain(prefix="", field="policy_reader_user_ids"):
+            return expression.OR(
+                [[(f"{prefix}{field}", "in", [uid])]]
+                + [
+                    [(f"{prefix}company_id", "=", company_id), (f"{prefix}{field}", "in", users)]
+                    for company_id, users in delegators.items()
+                ]
+            )
+
+        context["policy_reader_domain"] = policy_reader_domain
+        # Kept for rules an administrator wrote with it (no per-company precision).
+        context["policy_principal_ids"] = [uid] + sorted(
+            {user for users in delegators.values() for user in users}
         )
         return context
 

@@ -53,6 +53,12 @@ class SaleOrder(models.Model):
         ]
 
     @api.model
+    def _policy_approved_address_fields(self):
+        """Contacts whose address itself is approved (the goods go there, the invoice
+        names it), not only which contact is chosen."""
+        return ["partner_invoice_id", "partner_shipping_id"]
+
+    @api.model
     def _policy_approved_total_fields(self):
         return ["amount_untaxed", "amount_tax", "amount_total"]
 
@@ -94,7 +100,20 @@ class SaleOrder(models.Model):
             "totals": {
                 f: self._policy_plain(self, f) for f in self._policy_approved_total_fields()
             },
+            "addresses": {
+                f: self._policy_address_text(self[f])
+                for f in self._policy_approved_address_fields()
+            },
         }
+
+    @staticmethod
+    def _policy_address_text(partner):
+        partner = partner.sudo()
+        if not partner:
+            return False
+        return " / ".join(
+            filter(None, [partner.name, partner._display_address(), partner.phone, partner.vat])
+        )
 
     def _policy_store_approved_content(self):
         """Engine only: the current content becomes the version under review."""
@@ -153,6 +172,18 @@ class SaleOrder(models.Model):
             old, new = reference.get("totals", {}).get(fname, False), current["totals"][fname]
             if old != new:
                 changes.append(self._policy_describe_change(self, fname, old, new))
+        old_addresses = reference.get("addresses")
+        for fname, new in current["addresses"].items() if old_addresses is not None else ():
+            old = old_addresses.get(fname, False)
+            if old != new:
+                changes.append(
+                    self.env._(
+                        "%(field)s (address): %(old)s → %(new)s",
+                        field=self._fields[fname].get_description(self.env)["string"],
+                        old=old or self.env._("(none)"),
+                        new=new or self.env._("(none)"),
+                    )
+                )
         return changes
 
     def _policy_line_label(self, values):

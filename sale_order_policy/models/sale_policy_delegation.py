@@ -54,7 +54,7 @@ class SalePolicyDelegation(models.Model):
     def create(self, vals_list):
         delegations = super().create(vals_list)
         delegations._check_own_delegation()
-        # The record rules read the delegators (ir.rule eval context `policy_principal_ids`).
+        # The record rules read the delegators (ir.rule eval context `policy_reader_domain`).
         self.env.registry.clear_cache()
         log = self.env["sale.policy.log"]
         for delegation in delegations:
@@ -85,21 +85,23 @@ class SalePolicyDelegation(models.Model):
         return res
 
     @api.model
-    def _policy_principal_ids(self, user_id):
-        """`user_id` and the reviewers who delegated to them today, in the companies the
-        user works in now: the users whose orders under review `user_id` may read."""
+    def _policy_delegators_today(self, user_id):
+        """{company id: [reviewers who delegated to `user_id` today in that company]}, for
+        the companies the user works in now."""
+        today = fields.Date.context_today(self)
         self.env.cr.execute(
             SQL(
-                "SELECT DISTINCT user_id FROM sale_policy_delegation "
+                "SELECT company_id, array_agg(DISTINCT user_id) FROM sale_policy_delegation "
                 "WHERE delegate_id = %s AND active AND date_from <= %s AND date_to >= %s "
-                "AND company_id = ANY(%s)",
+                "AND company_id = ANY(%s) AND user_id != %s GROUP BY company_id",
                 user_id,
-                fields.Date.context_today(self),
-                fields.Date.context_today(self),
+                today,
+                today,
                 self.env.companies.ids,
+                user_id,
             )
         )
-        return [user_id] + [row[0] for row in self.env.cr.fetchall() if row[0] != user_id]
+        return dict(self.env.cr.fetchall())
 
     @api.model
     def _get_delegators(self, delegate, company):

@@ -29,9 +29,30 @@ class SalePolicyDecision(models.TransientModel):
     @api.depends("review_ids")
     def _compute_summary(self):
         for wizard in self:
+            # Only what the user decides: ids sent by a client never reveal other orders.
             wizard.summary = Markup("").join(
-                wizard._summary_of(review) for review in wizard.review_ids.sudo()
+                wizard._summary_of(review) for review in wizard._decidable_reviews()
             )
+
+    def _decidable_reviews(self):
+        """The reviews of the dialog the current user may decide now (as superuser)."""
+        return self.review_ids._origin.sudo().filtered(
+            lambda r: r.state == "pending" and r._get_decider_for(self.env.user, raise_if_not=False)
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        for wizard in wizards:
+            others = wizard.review_ids._origin.sudo() - wizard._decidable_reviews()
+            if others or not wizard.review_ids:
+                raise UserError(
+                    self.env._(
+                        "You cannot decide %(steps)s now.",
+                        steps=", ".join(others.mapped("display_name")) or "-",
+                    )
+                )
+        return wizards
 
     def _summary_of(self, review):
         """Customer, amount and check results of the reviewed order, as a small table."""
