@@ -93,8 +93,8 @@ class InfrastructureError(Exception):
     pass
 
 
-def odoo_cmd(conf, *args):
-    return [sys.executable, "-m", "odoo", "-c", str(conf), *args]
+def odoo_cmd(conf, *args, command=()):
+    return [sys.executable, "-m", "odoo", *command, "-c", str(conf), *args]
 
 
 def start_logged(cmd, log_path, title):
@@ -181,7 +181,7 @@ def prepare_policy_on(conf, dbname):
     """Setup (b): the policy on everywhere, no approval rule left to apply."""
     print(f"[compat] b: switching the policy on in {dbname}", flush=True)
     out = subprocess.run(
-        odoo_cmd(conf, "shell", "-d", dbname, "--no-http", "--log-level=warn"),
+        odoo_cmd(conf, "-d", dbname, "--no-http", "--log-level=warn", command=["shell"]),
         input=POLICY_ON,
         capture_output=True,
         text=True,
@@ -330,7 +330,9 @@ def main():
     parser.add_argument(
         "--parallel", action="store_true", help="test the databases at the same time"
     )
-    parser.add_argument("--reuse", action="store_true", help="keep existing databases")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the databases base and a if installed"
+    )
     parser.add_argument("--report-only", action="store_true", help="parse existing logs")
     parser.add_argument("--out", type=Path, default=REPORT)
     args = parser.parse_args()
@@ -346,7 +348,9 @@ def main():
             to_create = [n for n in SETUPS if n in names or (n == "a" and "b" in names)]
             for name in to_create:
                 setup = SETUPS[name]
-                if args.reuse and dbtool.installed(conf, setup["db"], setup["modules"][-1]):
+                # b is always made again from a: a reused b may have run tests already.
+                installed = dbtool.installed(conf, setup["db"], setup["modules"][-1])
+                if args.reuse and installed and not setup.get("copy_of"):
                     continue
                 create(conf, name, args.port)
             if args.parallel:
