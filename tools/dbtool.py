@@ -1,5 +1,5 @@
 """Database helpers for the Makefile: `installed CONF DB MODULE`, `drop CONF DB`,
-`disable-policy CONF DB`, `check-demo CONF DB`; `ensure_installed` and `vacuum_analyze` for
+`check-demo CONF DB`; `ensure_installed` and `vacuum_analyze` for
 the benchmarks."""
 
 import configparser
@@ -72,14 +72,6 @@ def vacuum_analyze(conf, dbname):
     cnx.close()
 
 
-def disable_policy(conf, dbname):
-    """The demo data turns the policy on; Odoo's own tests run with it off."""
-    cnx = connect(conf, dbname)
-    with cnx, cnx.cursor() as cr:
-        cr.execute("UPDATE res_company SET sale_policy_enabled = FALSE")
-    cnx.close()
-
-
 def demo_failures(conf, dbname):
     """Demo records Odoo could not load (it logs them and goes on: make them fatal)."""
     cnx = connect(conf, dbname)
@@ -111,8 +103,6 @@ if __name__ == "__main__":
         sys.exit(0 if installed(conf, dbname, rest[0]) else 1)
     elif command == "drop":
         drop(conf, dbname)
-    elif command == "disable-policy":
-        disable_policy(conf, dbname)
     elif command == "check-demo":
         failures = demo_failures(conf, dbname)
         for module, error in failures:

@@ -39,7 +39,12 @@ class TestSettlementTour(HttpCase):
             }
         )
         cls.invoice.action_post()
-        levels = cls.env["sale.policy.dunning.level"].search([])
+        # The shipped levels (not those of the demo company) serve the test's company.
+        levels = (
+            cls.env.ref("sale_order_policy.sale_policy_dunning_level_1")
+            | cls.env.ref("sale_order_policy.sale_policy_dunning_level_2")
+            | cls.env.ref("sale_order_policy.sale_policy_dunning_level_3")
+        )
         levels.company_id = cls.env.company
 
     def test_aging_pivot_list_and_drill_down(self):
