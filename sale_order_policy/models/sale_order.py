@@ -493,8 +493,8 @@ class SaleOrder(models.Model):
                 "sale_order_policy.mail_activity_type_policy_rejected",
                 user_id=self.user_id.id,
                 note=self.env._(
-                    "Rejected at step %(step)s by %(user)s: %(reason)s. Correct the order and "
-                    "submit it again.",
+                    "Rejected at step %(step)s by %(user)s. Correct the order and submit it "
+                    "again. Reason: %(reason)s",
                     step=review.name,
                     user=self.env.user.name,
                     reason=review.comment,

@@ -1,7 +1,15 @@
+import math
 from datetime import timedelta
 
 from odoo import fields, models
-from odoo.tools import float_compare, float_round, format_amount, format_date
+from odoo.tools import (
+    float_compare,
+    float_is_zero,
+    float_round,
+    format_amount,
+    format_date,
+    formatLang,
+)
 
 from .sale_policy_protected_mixin import policy_privileged
 
@@ -91,7 +99,7 @@ class SaleOrder(models.Model):
                     )
                 )
         if company.sale_policy_require_commitment_date and not self.commitment_date:
-            missing.append(self.env._("a committed delivery date"))
+            missing.append(self.env._("the delivery date"))
         if company.sale_policy_require_payment_term and not self.payment_term_id:
             missing.append(self.env._("payment terms"))
         if company.sale_policy_require_confirmation and not self.customer_confirmation_method:
@@ -164,19 +172,15 @@ class SaleOrder(models.Model):
             available = forecast[product.id]["virtual_available"]
             missing = needed[product] - available
             if float_compare(missing, 0.0, precision_rounding=product.uom_id.rounding) > 0:
+                uom = product.uom_id
                 shortages.append(
                     self.env._(
                         "- %(product)s: needed %(needed)s, available %(available)s, "
-                        "missing %(missing)s %(uom)s",
+                        "missing %(missing)s",
                         product=product.display_name,
-                        needed=float_round(
-                            needed[product], precision_rounding=product.uom_id.rounding
-                        ),
-                        available=float_round(
-                            available, precision_rounding=product.uom_id.rounding
-                        ),
-                        missing=float_round(missing, precision_rounding=product.uom_id.rounding),
-                        uom=product.uom_id.name,
+                        needed=self._policy_format_quantity(needed[product], uom),
+                        available=self._policy_format_quantity(available, uom),
+                        missing=self._policy_format_quantity(missing, uom),
                     )
                 )
         if shortages:
@@ -187,6 +191,14 @@ class SaleOrder(models.Model):
                 lines="\n".join(shortages),
             )
         return PASS, self.env._("Stock covers every line.")
+
+    def _policy_format_quantity(self, quantity, uom):
+        """“1,234 Units”: the user's number format, decimals only when there are some."""
+        quantity = float_round(quantity, precision_rounding=uom.rounding)
+        decimals = 0
+        if not float_is_zero(quantity % 1, precision_rounding=uom.rounding):
+            decimals = max(0, math.ceil(-math.log10(uom.rounding)))
+        return f"{formatLang(self.env, quantity, digits=decimals)} {uom.name}"
 
     # ------------------------------------------------------------------
     # Price (价格)

@@ -348,7 +348,8 @@ class SalePolicyReview(models.Model):
         review = order.policy_review_ids.filtered(
             lambda r: r.state == "pending" and user in r.reviewer_user_ids
         )[:1]
-        review = review.with_user(user)
+        # In the reviewer's language, as in the web client: the log keeps the step's name.
+        review = review.with_user(user).with_context(lang=user.lang)
         if decision == "approved":
             review.action_approve(comment)
         else:

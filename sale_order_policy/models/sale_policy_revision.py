@@ -59,6 +59,12 @@ class SalePolicyRevision(models.Model):
         for revision in self:
             revision.name = f"Rev. {revision.revision_number}"
 
+    @api.depends("revision_number")
+    def _compute_display_name(self):
+        # The stored name is for search; users read the revision in their language (版本 N).
+        for revision in self:
+            revision.display_name = self.env._("Rev. %(number)s", number=revision.revision_number)
+
     @api.model
     def _policy_snapshot(self, order, change):
         """Keep the current version of `order` before `change` alters it."""

@@ -9,7 +9,8 @@ BUCKETS = ["current", "p1", "p2", "p3", "p4", "p5"]
 
 
 class SalePolicyAgingReport(models.Model):
-    """Receivables aging (账龄分析) as of a date, with the bad-debt provision (坏账准备).
+    """Receivables aging (账龄分析) as of a date, with the bad-debt provision (坏账准备)
+    on each customer's net balance.
 
     One row per receivable line of a posted customer invoice or credit note. The open
     amount is rebuilt from the partial reconciliations dated on or before the as-of date,
@@ -129,21 +130,54 @@ class SalePolicyAgingReport(models.Model):
                 ELSE company.sale_policy_provision_5
             END"""
         )
+        # The provision is on the customer's NET balance: its open credits (credit notes,
+        # unmatched payments) offset its oldest debits first (earliest due date), and only
+        # what stays uncovered is provisioned at its period's rate. A customer whose net
+        # balance is zero or negative gets no provision.
         return SQL(
             """
             SELECT open.*,
                    company.currency_id AS currency_id,
                    %(bucket)s AS bucket,
                    COALESCE(%(rate)s, 0.0) AS provision_rate,
-                   ROUND((open.residual * COALESCE(%(rate)s, 0.0) / 100.0)::numeric,
+                   ROUND((open.uncovered * COALESCE(%(rate)s, 0.0) / 100.0)::numeric,
                          currency.decimal_places)::float AS provision
-              FROM (%(open_lines)s) open
+              FROM (%(netted)s) open
               JOIN res_company company ON company.id = open.company_id
               JOIN res_currency currency ON currency.id = company.currency_id
-             WHERE open.residual != 0
             """,
             bucket=bucket_sql,
             rate=rate_sql,
+            netted=self._policy_netted_lines_query(aging_date),
+        )
+
+    @api.model
+    def _policy_netted_lines_query(self, aging_date):
+        """Open lines with ``uncovered``: the part of a debit the customer's credits leave.
+
+        Credits of a customer (company, commercial partner) cover its debits oldest first;
+        a credit line itself is never provisioned (``uncovered`` = 0).
+        """
+        return SQL(
+            """
+            SELECT lines.*,
+                   CASE WHEN lines.residual <= 0 THEN 0.0
+                        ELSE lines.residual - LEAST(lines.residual, GREATEST(
+                            lines.credits - lines.older_debits, 0.0))
+                   END AS uncovered
+              FROM (
+                    SELECT open_line.*,
+                           COALESCE(SUM(GREATEST(-open_line.residual, 0.0)) OVER customer, 0.0)
+                               AS credits,
+                           COALESCE(SUM(GREATEST(open_line.residual, 0.0)) OVER (
+                               customer ORDER BY open_line.date_due, open_line.id
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0.0)
+                               AS older_debits
+                      FROM (%(open_lines)s) open_line
+                     WHERE open_line.residual != 0
+                    WINDOW customer AS (PARTITION BY open_line.company_id, open_line.partner_id)
+              ) lines
+            """,
             open_lines=self._policy_open_lines_query(aging_date),
         )
 

@@ -25,7 +25,9 @@ class TestDecisionDialog(SalePolicyCase):
         action = reviews.with_user(self.finance)._open_decision_dialog(decision)
         self.assertEqual(action["res_model"], "sale.policy.decision")
         return Form(
-            self.env["sale.policy.decision"].with_user(self.finance).with_context(action["context"])
+            self.env["sale.policy.decision"]
+            .with_user(self.finance)
+            .with_context(**action["context"])
         )
 
     def test_approve_with_opinion_recorded_everywhere(self):

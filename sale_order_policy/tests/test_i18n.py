@@ -4,7 +4,7 @@ import re
 import polib
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from .common import SalePolicyCase
 
@@ -81,3 +81,92 @@ class TestChineseTranslation(SalePolicyCase):
             order.with_user(self.salesman).with_context(lang="zh_CN").action_submit_for_review()
         self.assertRegex(caught.exception.args[0], CJK)
         self.assertNotIn("is incomplete", caught.exception.args[0])
+
+
+GLOSSARY = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "docs", "GLOSSARY.md"
+)
+
+
+def _glossary_rows():
+    """(english, chinese, rejected variants, enforced) rows of docs/GLOSSARY.md."""
+    rows = []
+    with open(GLOSSARY, encoding="utf-8") as handle:
+        for line in handle:
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if len(cells) != 5 or cells[0] in ("English", "---") or set(cells[0]) == {"-"}:
+                continue
+            english, chinese, rejected, enforced, _source = cells
+            rows.append(
+                (
+                    english.split(" (")[0],
+                    [term.strip() for term in chinese.split("/")],
+                    [term.strip() for term in rejected.split("、") if term.strip()],
+                    enforced == "yes",
+                )
+            )
+    return rows
+
+
+@tagged("post_install", "-at_install")
+class TestGlossary(TransactionCase):
+    """zh_CN.po uses the terms of docs/GLOSSARY.md (from the policy text), and Chinese
+    punctuation."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rows = _glossary_rows()
+        cls.catalogue = [
+            (entry.msgid, entry.msgstr)
+            for entry in polib.pofile(os.path.join(I18N, "zh_CN.po"))
+            if entry.msgstr
+        ]
+
+    def test_glossary_is_read(self):
+        terms = {english: chinese for english, chinese, _rejected, _enforced in self.rows}
+        self.assertEqual(terms["salesperson"], ["销售人员"])
+        self.assertEqual(terms["delivery date"], ["交货日期"])
+        self.assertEqual(terms["Under Review"], ["审核中"])
+        self.assertGreater(len(self.rows), 20)
+
+    def test_rejected_variants_never_appear(self):
+        offenders = [
+            f"{variant!r} in {msgstr!r} ({msgid!r})"
+            for _english, _chinese, rejected, _enforced in self.rows
+            for variant in rejected
+            for msgid, msgstr in self.catalogue
+            if variant in msgstr
+        ]
+        self.assertFalse(offenders, "\n".join(offenders))
+
+    def test_enforced_terms_are_used(self):
+        offenders = []
+        for english, chinese, _rejected, enforced in self.rows:
+            if not enforced:
+                continue
+            pattern = re.compile(rf"\b{re.escape(english)}", re.IGNORECASE)
+            for msgid, msgstr in self.catalogue:
+                # Sample values of a template's placeholders are not translated.
+                text = re.sub(r"<t [^>]*>[^<]*</t>", "", msgid)
+                if pattern.search(text) and not any(term in msgstr for term in chinese):
+                    offenders.append(f"{english} → {chinese}: {msgid!r} => {msgstr!r}")
+        self.assertFalse(offenders, "\n".join(offenders))
+
+    def test_chinese_punctuation(self):
+        cjk = "\u4e00-\u9fff"
+        wrong = re.compile(rf"[{cjk}][,;:?!(]|[,;)][{cjk}]|[，。：；！？、]" r"[ \t]+(?=\S)")
+        offenders = [
+            f"{msgid!r} => {msgstr!r}"
+            for msgid, msgstr in self.catalogue
+            if wrong.search(re.sub(r"<[^>]*>|%\(\w+\)s|\{\{.*?\}\}", "X", msgstr))
+        ]
+        self.assertFalse(offenders, "\n".join(offenders))
+
+    def test_stock_shortage_numbers_read_well(self):
+        (msgstr,) = [
+            msgstr for msgid, msgstr in self.catalogue if msgid.startswith("- %(product)s: needed")
+        ]
+        self.assertEqual(
+            msgstr, "- %(product)s：需要 %(needed)s，可用 %(available)s，缺少 %(missing)s"
+        )

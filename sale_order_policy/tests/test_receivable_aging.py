@@ -145,10 +145,42 @@ class TestReceivableAging(SalePolicySettlementCase):
         self._pay(self.inv4, 500.0, "2026-06-25", currency=self.eur)
         rows = self._rows("2026-06-30")
         self.assertNotIn(self.inv4, rows, "a fully paid invoice leaves the report")
-        # An open credit note lowers what the customer owes, 1–30 days bucket, 1%.
-        self.assertEqual(rows[refund], ("p1", 10, -100.0, -1.0))
+        # An open credit note lowers what the customer owes (1–30 days bucket); a credit is
+        # never provisioned, and this customer owes nothing else.
+        self.assertEqual(rows[refund], ("p1", 10, -100.0, 0.0))
         # Before the second payment the foreign invoice was still half open.
         self.assertEqual(self._rows("2026-06-24")[self.inv4][2], 1000.0)
+
+    def test_provision_on_the_net_balance(self):
+        """坏账准备 on the customer's net balance: credits offset the oldest debits first."""
+        customer_c = self.env["res.partner"].create({"name": "南京平衡客户"})
+        # The reported case: a credit note not yet due offsets an invoice 1–30 days late.
+        invoice = self._make_invoice(customer_c, 36512.50, "2026-06-01", "2026-06-10")
+        refund = self._make_invoice(
+            customer_c, 36512.50, "2026-06-20", "2026-07-20", move_type="out_refund"
+        )
+        report = self._report("2026-06-30")
+        rows = {
+            row.move_id: (row.bucket, row.residual, row.provision)
+            for row in report.search([("partner_id", "=", customer_c.id)])
+        }
+        self.assertEqual(
+            rows, {invoice: ("p1", 36512.50, 0.0), refund: ("current", -36512.50, 0.0)}
+        )
+        [(total, provision)] = report._read_group(
+            [("partner_id", "=", customer_c.id)], [], ["residual:sum", "provision:sum"]
+        )
+        self.assertEqual((total, provision), (0.0, 0.0), "net balance 0: no provision")
+
+        # A credit of 700 on customer A: it covers INV1 (600 open, 91 days late) first,
+        # then 100 of INV3 (500 open, 16 days); INV2 (not due) stays whole.
+        self._make_invoice(self.customer, 700.0, "2026-06-25", "2026-06-25", move_type="out_refund")
+        rows = self._rows("2026-06-30")
+        self.assertEqual(rows[self.inv1], ("p4", 91, 600.0, 0.0))
+        self.assertEqual(rows[self.inv3], ("p1", 16, 500.0, 4.0))  # 400 x 1%
+        self.assertEqual(rows[self.inv2], ("current", -1, 500.0, 0.0))
+        # Customer B is untouched by A's credit.
+        self.assertEqual(rows[self.inv4], ("p4", 141, 1000.0, 300.0))
 
     def test_configurable_limits_and_rates(self):
         self.company.write({"sale_policy_aging_limit_1": 15, "sale_policy_provision_1": 2.0})

@@ -12,7 +12,7 @@ registry.category("web_tour.tours").add("sale_order_policy_submit_tour", {
         },
         {
             content: "The order is under review",
-            trigger: ".o_field_widget[name='approval_state'] span:contains('Under Review')",
+            trigger: ".o_field_widget[name='policy_status'] span:contains('Under Review')",
         },
         {
             content: "It cannot be confirmed while under review",
@@ -53,7 +53,7 @@ registry.category("web_tour.tours").add("sale_order_policy_approve_tour", {
         },
         {
             content: "The order is approved",
-            trigger: ".o_field_widget[name='approval_state'] span:contains('Approved')",
+            trigger: ".o_field_widget[name='policy_status'] span:contains('Approved')",
         },
     ],
 });
