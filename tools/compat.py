@@ -8,10 +8,10 @@ three databases, then compares the failing tests of each with the baseline:
         (off in the main company; on only in the module's demo company);
 - b:    a copy of (a) taken before any test ran, with the policy switched on for every
         company, for every company created later (an `ir.default`, since Odoo's tests
-        create their own companies) and with every approval rule archived, so that no
-        rule applies to any order: a submission is approved at once, and what remains
-        is the gate itself (an order must go through `action_submit_for_review` before
-        `action_confirm`) and the guards on confirmed orders.
+        create their own companies), no order element required, and every approval rule
+        archived, so that no rule applies to any order: `action_confirm` approves and
+        confirms in one click, and what remains is the policy on every path (the gate,
+        the approved-version invariant on confirmed orders, payments, portal).
 
 The same three steps for each database, so the comparison is fair:
 
@@ -168,8 +168,12 @@ def copy_database(conf, source, target):
 
 
 POLICY_ON = """
-env["ir.default"].set("res.company", "sale_policy_enabled", True)
-env["res.company"].with_context(active_test=False).search([]).write({"sale_policy_enabled": True})
+REQUIRED = ["sale_policy_require_" + name for name in (
+    "addresses", "contact", "commitment_date", "payment_term", "confirmation", "intake_channel")]
+values = {"sale_policy_enabled": True, **dict.fromkeys(REQUIRED, False)}
+for fname, value in values.items():
+    env["ir.default"].set("res.company", fname, value)
+env["res.company"].with_context(active_test=False).search([]).write(values)
 env["sale.policy.rule"].search([]).write({"active": False})
 env.cr.commit()
 print("POLICY-ON", env["res.company"].search_count([("sale_policy_enabled", "=", False)]),
@@ -178,7 +182,10 @@ print("POLICY-ON", env["res.company"].search_count([("sale_policy_enabled", "=",
 
 
 def prepare_policy_on(conf, dbname):
-    """Setup (b): the policy on everywhere, no approval rule left to apply."""
+    """Setup (b): the policy on everywhere, no approval rule left to apply, no order
+    element required (Odoo's test orders carry no delivery date or confirmation method):
+    `action_confirm` then approves and confirms in one click, and what remains is the
+    policy itself on every path (the gate, confirmed orders, payments, portal)."""
     print(f"[compat] b: switching the policy on in {dbname}", flush=True)
     out = subprocess.run(
         odoo_cmd(conf, "-d", dbname, "--no-http", "--log-level=warn", command=["shell"]),

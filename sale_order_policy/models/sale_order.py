@@ -131,6 +131,14 @@ class SaleOrder(models.Model):
                 review.can_decide for review in order.policy_review_ids.sudo()
             )
 
+    def init(self):
+        super().init()
+        # A database default too: code that inserts orders before this module's Python is
+        # loaded (another module's install in the same run) still gets a valid row.
+        self.env.cr.execute(
+            "ALTER TABLE sale_order ALTER COLUMN approval_state SET DEFAULT 'draft'"
+        )
+
     # ------------------------------------------------------------------
     # Guards
     # ------------------------------------------------------------------
