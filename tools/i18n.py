@@ -1,13 +1,12 @@
 """Translations of sale_order_policy.
 
 i18n.py export CONF DB   re-export i18n/sale_order_policy.pot from a database that has
-                         the module installed, then rebuild i18n/zh_CN.po from it: every
-                         msgid of the template, translated from the current zh_CN.po or
-                         from i18n/parts/*.po; prints what is still untranslated.
+                         the module installed, then merge it into i18n/zh_CN.po (the one
+                         catalogue): every msgid of the template, with its translation
+                         from zh_CN.po; prints what is still untranslated.
 i18n.py check            exit 1 if zh_CN.po leaves any msgid of the template untranslated.
 """
 
-import glob
 import os
 import subprocess
 import sys
@@ -23,10 +22,8 @@ ZH = os.path.join(I18N, "zh_CN.po")
 
 def known_translations():
     table = {}
-    for path in sorted(glob.glob(os.path.join(I18N, "parts", "*.po"))) + [ZH]:
-        if not os.path.exists(path):
-            continue
-        for entry in polib.pofile(path):
+    if os.path.exists(ZH):
+        for entry in polib.pofile(ZH):
             if entry.msgstr.strip():
                 table[entry.msgid] = entry.msgstr
     return table

@@ -447,16 +447,17 @@ class TestKpiReport(SalePolicyCase):
         self.assertEqual(orders, [self.order_f.name])
 
     def _load_zh_cn(self):
-        """zh_CN active with the module's code translations: the catalogue, completed by
-        this feature's part until the catalogue is rebuilt from the parts."""
+        """zh_CN active with the module's code translations (the catalogue)."""
         self.env["res.lang"]._activate_lang("zh_CN")
         i18n = os.path.join(os.path.dirname(file_path("sale_order_policy/__manifest__.py")), "i18n")
         translations = {}
-        for path in (os.path.join(i18n, "zh_CN.po"), os.path.join(i18n, "parts", "9.po")):
-            if os.path.exists(path):
-                translations.update(
-                    {entry.msgid: entry.msgstr for entry in polib.pofile(path) if entry.msgstr}
-                )
+        translations.update(
+            {
+                entry.msgid: entry.msgstr
+                for entry in polib.pofile(os.path.join(i18n, "zh_CN.po"))
+                if entry.msgstr
+            }
+        )
         key = ("sale_order_policy", "zh_CN")
         previous = code_translations.python_translations.get(key)
         code_translations.python_translations[key] = ReadonlyDict(
