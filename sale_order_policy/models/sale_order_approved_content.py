@@ -234,7 +234,9 @@ class SaleOrder(models.Model):
                     .browse(values["product_id"] or [])
                     .exists()
                     .display_name,
-                    "qty": formatLang(self.env, values["product_uom_qty"], digits=3),
+                    "qty": formatLang(
+                        self.env, values["product_uom_qty"], dp="Product Unit of Measure"
+                    ),
                     "uom": self.env["uom.uom"]
                     .sudo()
                     .browse(values["product_uom"] or [])
