@@ -167,7 +167,7 @@ class SalePolicyKpiXlsx(models.AbstractModel):
         columns = [
             (_("Rank"), "int", 6),
             (_("Salesperson"), "text", 22),
-            (_("Orders"), "int", 8),
+            (_("Order Count"), "int", 8),
             (_("Amount (Company Currency)"), "money", 16),
             (_("First-Time Right"), "int", 10),
             (_("Accuracy %"), "percent", 10),

@@ -383,14 +383,14 @@ class TestKpiReport(SalePolicyCase):
         self.assertEqual(summary.freeze_panes, "A3")
         self.assertEqual(summary.auto_filter.ref, "A2:X4")
         headers = [c.value for c in summary[2]]
-        self.assertEqual(headers[:3], ["Rank", "Salesperson", "Orders"])
+        self.assertEqual(headers[:3], ["Rank", "Salesperson", "Order Count"])
         rows = {
             r[1]: dict(zip(headers, r, strict=True)) for r in summary.iter_rows(3, values_only=True)
         }
         self.assertEqual(set(rows), {"Salesman Sam", "Salesman Sue"})
         sam = rows["Salesman Sam"]
         self.assertEqual(sam["Rank"], 2)
-        self.assertEqual(sam["Orders"], 3)
+        self.assertEqual(sam["Order Count"], 3)
         self.assertEqual(sam["First-Time Right"], 1)
         self.assertAlmostEqual(sam["Accuracy %"], 1 / 3)
         self.assertEqual(sam["Rejections"], 1)
@@ -473,13 +473,13 @@ class TestKpiReport(SalePolicyCase):
         _wizard, book = self._export(self.sales_head, lang="zh_CN")
         self.assertEqual(book.sheetnames, ["汇总", "订单明细", "审核与时效", "异常订单", "账龄"])
         headers = [c.value for c in book["汇总"][2]]
-        self.assertEqual(headers[:3], ["排名", "销售员", "订单数"])
+        self.assertEqual(headers[:3], ["排名", "销售人员", "订单数"])
         self.assertIn("准确率 %", headers)
         self.assertIn("客户满意度（5 分制）", headers)
         order_headers = [c.value for c in book["订单明细"][1]]
-        self.assertEqual(order_headers[:3], ["订单", "订单日期", "销售员"])
+        self.assertEqual(order_headers[:3], ["订单", "订单日期", "销售人员"])
         review_headers = [c.value for c in book["审核与时效"][1]]
-        self.assertIn("超时", review_headers)
+        self.assertIn("超出审核时限", review_headers)
         rows = list(book["审核与时效"].iter_rows(2, values_only=True))
         self.assertEqual(sum(1 for r in rows if r[-1] == "是"), 1)
 
