@@ -132,12 +132,13 @@ class SaleOrder(models.Model):
             )
 
     def init(self):
-        super().init()
+        res = super().init()
         # A database default too: code that inserts orders before this module's Python is
         # loaded (another module's install in the same run) still gets a valid row.
         self.env.cr.execute(
             "ALTER TABLE sale_order ALTER COLUMN approval_state SET DEFAULT 'draft'"
         )
+        return res
 
     # ------------------------------------------------------------------
     # Guards

@@ -338,7 +338,7 @@ class TestReviewSla(SalePolicyCase):
             action = as_warehouse.action_policy_approve()
             self.assertEqual(action["res_model"], "sale.policy.decision")
             self.env["sale.policy.decision"].with_user(self.warehouse).with_context(
-                action["context"]
+                **action["context"]
             ).create({}).action_decide()
         self.assertEqual(order.approval_state, "approved")
         self.assertEqual(review.decided_by_id, self.warehouse)
