@@ -11,7 +11,7 @@ COMPAT_PORT ?= $(or $(SOP_HTTP_PORT),8169)
 PORT ?= 8069
 MODULE := sale_order_policy
 # Bridges to optional Odoo modules, installed by themselves (auto_install).
-BRIDGES := sale_order_policy_mrp
+BRIDGES := sale_order_policy_mrp sale_order_policy_expense
 TESTS ?= $(MODULE)/tests
 PYTEST_ARGS ?=
 

@@ -59,3 +59,21 @@ class AccountMove(models.Model):
         # Re-invoiced costs (expenses, vendor bills) add order lines on behalf of the move.
         with policy_system_change(self):
             return super()._post(soft=soft)
+
+    # Odoo undoes re-invoiced costs (expense sheets reset, moves reversed, cancelled or
+    # deleted) on the orders' lines on behalf of the move.
+    def button_draft(self):
+        with policy_system_change(self):
+            return super().button_draft()
+
+    def button_cancel(self):
+        with policy_system_change(self):
+            return super().button_cancel()
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        with policy_system_change(self):
+            return super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
+
+    def unlink(self):
+        with policy_system_change(self):
+            return super().unlink()

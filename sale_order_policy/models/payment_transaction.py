@@ -12,5 +12,7 @@ class PaymentTransaction(models.Model):
             if len(tx.sale_order_ids) == 1 and quotation and quotation._policy_needs_approval():
                 if quotation._is_confirmation_amount_reached():
                     quotation._policy_route_to_review(self.env._("online payment"))
-                gated |= tx
+                # Approved at once when no rule applies: Odoo confirms it as usual.
+                if quotation._policy_needs_approval():
+                    gated |= tx
         return super(PaymentTransaction, self - gated)._check_amount_and_confirm_order()

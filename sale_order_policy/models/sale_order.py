@@ -542,6 +542,8 @@ class SaleOrder(models.Model):
         gated = self.filtered(lambda o: o._policy_needs_approval())
         if gated:
             gated._policy_route_to_review(self.env._("signature"))
+            # Approved at once when no rule applies: confirmed as usual.
+            gated = gated.filtered(lambda o: o._policy_needs_approval())
         return super(SaleOrder, self - gated)._validate_order()
 
     def action_confirm(self):

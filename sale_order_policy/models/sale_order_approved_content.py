@@ -204,7 +204,7 @@ class SaleOrder(models.Model):
         )
 
     def _policy_display_value(self, field, value):
-        if value in (False, None, []):
+        if value is False or value is None or value == []:
             return self.env._("(none)")
         if field.type == "many2one":
             return self.env[field.comodel_name].sudo().browse(value).exists().display_name or "?"

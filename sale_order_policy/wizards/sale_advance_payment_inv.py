@@ -8,7 +8,11 @@ class SaleAdvancePaymentInv(models.TransientModel):
     _inherit = "sale.advance.payment.inv"
 
     def _create_invoices(self, sale_orders):
-        unapproved = sale_orders.filtered(
+        # Odoo's own down-payment path reads the wizard's orders, whatever is passed.
+        orders = self.sale_order_ids
+        if isinstance(sale_orders, models.BaseModel):
+            orders |= sale_orders
+        unapproved = orders.filtered(
             lambda o: o.state in ("draft", "sent") and o._policy_needs_approval()
         )
         if unapproved:
