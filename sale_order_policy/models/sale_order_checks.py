@@ -87,9 +87,11 @@ class SaleOrder(models.Model):
                 missing.append(self.env._("a product on line “%(line)s”", line=label()))
             if float_compare(line.product_uom_qty, 0.0, precision_digits=6) <= 0:
                 missing.append(self.env._("a quantity above zero on line “%(line)s”", line=label()))
+            # A shipping line at zero is Odoo's "real cost" carrier: priced at delivery.
             if line.price_unit < 0 or (
                 not line.policy_free_of_charge
                 and not line.is_downpayment
+                and not line._is_delivery()
                 and line.currency_id.is_zero(line.price_unit)
             ):
                 missing.append(
