@@ -420,9 +420,10 @@ class SaleOrder(models.Model):
                     "approval_state": "pending",
                     "policy_round": next_round,
                     "policy_submitted_on": self.policy_submitted_on or now,
+                    # The version under review: what an approval will be about.
+                    "policy_approved_content": self._policy_content(),
                 }
             )
-            self._policy_store_approved_content()
             self._policy_add_parties()
             self.env["sale.policy.log"]._policy_add(self, "submit")
             reviews = self.env["sale.policy.review"]._policy_start_round(
