@@ -8,8 +8,6 @@ FAIL until the hole is closed. `test_refused_*` tests are attacks the module ref
 pass.
 """
 
-import json
-
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
@@ -36,31 +34,6 @@ class TestAttackRpc2(PolicyRpcCase):
         cls.review_type = cls.env.ref("sale_order_policy.mail_activity_type_policy_review")
 
     # -- helpers ---------------------------------------------------------------
-
-    def _xmlrpc(self, user, model, method, *args, **kwargs):
-        # Command values are IntEnum members: plain ints on the wire, as a client sends them.
-        args, kwargs = json.loads(json.dumps([args, kwargs]))
-        return super()._xmlrpc(user, model, method, *args, **kwargs)
-
-    def _jsonrpc(self, user, model, method, *args, **kwargs):
-        args, kwargs = json.loads(json.dumps([args, kwargs]))
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [self.db, user.id, self._password(user), model, method, list(args), kwargs],
-            },
-        }
-        response = self.url_open(
-            "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
-        ).json()
-        if "error" in response:
-            return False, response["error"]["data"]["message"]
-        # Odoo leaves "result" out when the method returns None.
-        return True, response.get("result")
 
     def _ok(self, user, model, method, *args, **kwargs):
         ok, result = self._call(user, model, method, *args, **kwargs)
