@@ -45,3 +45,11 @@ from . import (
     sale_policy_rule_change,
     stock_picking,
 )
+
+# Approval-chain presets and the rule dry run.
+from . import (
+    res_company_chain_preset,
+    res_config_settings_chain_preset,
+    sale_policy_rule_dry_run,
+    sale_policy_rule_preset,
+)

@@ -20,6 +20,8 @@ class TestMultiCompany(SalePolicyCase):
         cls.env["account.chart.template"].try_loading(
             "generic_coa", cls.company_b, install_demo=False
         )
+        # The company starts with its chain preset; these tests define their own rules.
+        cls.env["sale.policy.rule"].search([("company_id", "=", cls.company_b.id)]).active = False
         cls.reviewer_b = cls.env["res.users"].create(
             {
                 "name": "Reviewer B",

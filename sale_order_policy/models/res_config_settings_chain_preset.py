@@ -1,0 +1,27 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    sale_policy_chain_preset = fields.Selection(
+        related="company_id.sale_policy_chain_preset", readonly=False
+    )
+
+    def action_sale_policy_apply_chain_preset(self):
+        """Apply the chosen preset to the current company; ask first when it would archive
+        rules an admin made or edited."""
+        self.ensure_one()
+        self.execute()
+        company = self.company_id
+        edited = company._sale_policy_rules_edited()
+        wizard = self.env["sale.policy.chain.preset.apply"].create(
+            {
+                "company_id": company.id,
+                "preset": company.sale_policy_chain_preset,
+                "replaced_rule_ids": [fields.Command.set(edited.ids)],
+            }
+        )
+        if edited:
+            return wizard._open()
+        return wizard.action_apply()
