@@ -1,5 +1,6 @@
 # ruff: noqa: I001 - the engine mixin first: the models below inherit it.
 from . import sale_policy_protected_mixin
+from . import sale_policy_config_tracked_mixin
 from . import (
     account_move,
     account_move_line,
@@ -46,8 +47,11 @@ from . import (
     stock_picking,
 )
 
-# Approval-chain presets and the rule dry run.
+# Approval-chain presets, the rule dry run, the tracked rulebook.
 from . import (
+    res_company_config_log,
+    sale_policy_config_log,
+    sale_policy_rule_tracking,
     res_company_chain_preset,
     res_config_settings_chain_preset,
     sale_policy_rule_dry_run,

@@ -5,6 +5,7 @@ class SalePolicyCheckType(models.Model):
     """An automated review check; `sale.order._policy_check_<code>()` implements it."""
 
     _name = "sale.policy.check.type"
+    _inherit = ["sale.policy.config.tracked.mixin"]
     _description = "Sales Policy Check Type"
     _order = "sequence, id"
 

@@ -13,6 +13,7 @@ class SalePolicyExceptionType(models.Model):
     """A kind of abnormal order (异常订单): who owns it, how fast, and what it blocks."""
 
     _name = "sale.policy.exception.type"
+    _inherit = ["sale.policy.config.tracked.mixin", "mail.thread"]
     _description = "Sales Order Exception Type"
     _order = "sequence, id"
     _check_company_auto = True
