@@ -67,6 +67,8 @@
         "views/res_config_settings_kpi_views.xml",
         "reports/sale_policy_approval_sheet_revision.xml",
         "reports/sale_policy_sla_report_views.xml",
+        "reports/sale_policy_reviewer_scorecard_views.xml",
+        "security/sale_policy_reviewer_scorecard_security.xml",
         "views/sale_order_policy_menus.xml",
     ],
     "demo": [
