@@ -341,6 +341,9 @@ class SalePolicyChange(models.Model):
     def _policy_log_values(self):
         return {"change_id": self.id}
 
+    def _policy_review_values(self):
+        return {**super()._policy_review_values(), "change_id": self.id}
+
     # ------------------------------------------------------------------
     # Engine
     # ------------------------------------------------------------------

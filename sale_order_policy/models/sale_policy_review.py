@@ -37,7 +37,7 @@ class SalePolicyReview(models.Model):
     # The subject: the engine dispatches the round's outcome to it.
     res_model = fields.Char(string="Subject Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
-        string="Subject", model_field="res_model", required=True, readonly=True
+        string="Subject ID", model_field="res_model", required=True, readonly=True
     )
     subject_name = fields.Char(string="Subject", compute="_compute_subject_name")
     # The order the subject belongs to (if any): record rules, KPIs and reports read it.

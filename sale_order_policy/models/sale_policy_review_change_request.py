@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from .sale_policy_rule_change_request import CHANGE_REQUEST_SUBJECTS
 
@@ -12,22 +12,16 @@ class SalePolicyReview(models.Model):
         selection_add=CHANGE_REQUEST_SUBJECTS,
         ondelete={key: "cascade" for key, _label in CHANGE_REQUEST_SUBJECTS},
     )
-    # A shortcut to the subject when it is a request (lists, record rules, reports).
+    # The subject when it is a request, as a relation (lists, record rules, reports); set
+    # by the request's `_policy_review_values()`.
     change_id = fields.Many2one(
         "sale.policy.change",
         string="Change Request",
-        compute="_compute_change_id",
-        store=True,
-        precompute=True,
+        ondelete="restrict",
         index=True,
         check_company=True,
     )
     change_type = fields.Selection(related="change_id.change_type")
-
-    @api.depends("res_model", "res_id")
-    def _compute_change_id(self):
-        for review in self:
-            review.change_id = review.res_model == "sale.policy.change" and review.res_id
 
     def action_open_change(self):
         self.ensure_one()
