@@ -200,10 +200,9 @@ class SalePolicyReview(models.Model):
             groups[(user.lang or "en_US", user.tz or "UTC")] |= user
         return groups
 
-    def _sla_message_vals(self, body, partners, author, subtype):
-        """A chatter note on the reviewed document that lands in the partners' inbox."""
+    def _sla_message_vals(self, body, partners, author, subtype, document):
+        """A chatter note on `document` (of the review) that lands in the partners' inbox."""
         self.ensure_one()
-        document = self._policy_subject().sudo()._policy_document()
         return {
             "model": document._name,
             "res_id": document.id,
@@ -249,6 +248,11 @@ class SalePolicyReview(models.Model):
             )
         return self.env["mail.message"].sudo().create(vals_list)
 
+    def _sla_documents(self):
+        """{review: the record its notes and activities go to}, read once for the batch."""
+        subjects = self.sudo()._policy_subjects()
+        return {review: subjects[review]._policy_document() for review in self}
+
     def _sla_link(self, fname, pairs):
         """Add (review id, record id) pairs to a many2many of the reviews in one insert."""
         link_pairs(self, fname, pairs)
@@ -286,6 +290,7 @@ class SalePolicyReview(models.Model):
         subtype = self.env.ref("mail.mt_note")
         message_vals, log_entries = [], []
         delegates = self._sla_delegates()
+        documents = self._sla_documents()
         for review in self:
             reviewers = review.reviewer_user_ids - review.approved_user_ids
             recipients = reviewers.union(
@@ -296,11 +301,13 @@ class SalePolicyReview(models.Model):
                 body = localized.env._(
                     "Reminder: step %(step)s of %(order)s is due on %(deadline)s.",
                     step=review.name,
-                    order=review._policy_subject().sudo()._policy_document().display_name,
+                    order=documents[review].display_name,
                     deadline=format_datetime(localized.env, review.deadline, tz=tz),
                 )
                 message_vals.append(
-                    review._sla_message_vals(body, users.partner_id, author, subtype)
+                    review._sla_message_vals(
+                        body, users.partner_id, author, subtype, documents[review]
+                    )
                 )
             log_entries.append(
                 {
@@ -329,13 +336,14 @@ class SalePolicyReview(models.Model):
         activity_type = self.env.ref("sale_order_policy.mail_activity_type_policy_escalation")
         activity_vals, activity_reviews, message_vals, log_entries = [], [], [], []
         documents_by_user = defaultdict(set)
+        documents = self._sla_documents()
         escalated_pairs = []
         escalation_users = {rule: rule._get_escalation_users() for rule in self.rule_id}
         for review in self:
             targets = escalation_users[review.rule_id].filtered(
                 lambda user, review=review: review.company_id in user.company_ids
             )
-            document = review._policy_subject().sudo()._policy_document()
+            document = documents[review]
             params = {
                 "step": review.name,
                 "order": document.display_name,
@@ -358,7 +366,9 @@ class SalePolicyReview(models.Model):
                 if review.rule_id.escalation_can_decide:
                     body += " " + localized.env._("You may now approve or reject this step.")
                 message_vals.append(
-                    review._sla_message_vals(body, users.partner_id, author, subtype)
+                    review._sla_message_vals(
+                        body, users.partner_id, author, subtype, documents[review]
+                    )
                 )
                 today = now.replace(tzinfo=pytz.utc).astimezone(pytz.timezone(tz)).date()
                 for user in users:
