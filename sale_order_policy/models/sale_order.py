@@ -245,7 +245,7 @@ class SaleOrder(models.Model):
     def _policy_enforce_content(self, before):
         """After a change made outside the engine: an order under review cannot change, an
         approved quotation that changed loses its approval, a confirmed order changes only
-        through a change request or Odoo's own work on behalf of a document (logged)."""
+        through the engine or Odoo's own work on behalf of a document (logged)."""
         if is_policy_privileged():
             return
         for order in self._policy_watched():
@@ -289,19 +289,21 @@ class SaleOrder(models.Model):
         self.ensure_one()
         cause = policy_system_cause()
         if not cause:
-            raise UserError(
-                self.env._(
-                    "Order %(order)s is confirmed: what was approved changes only through a "
-                    "change request. Use “Request Change” on the order.\n%(changes)s",
-                    order=self.name,
-                    changes="\n".join(changes),
-                )
-            )
+            raise UserError(self._policy_confirmed_change_refusal(changes))
         comment = self.env._(
             "Changed by Odoo for %(cause)s:\n%(changes)s", cause=cause, changes="\n".join(changes)
         )
         with policy_privileged():
             self.env["sale.policy.log"]._policy_add(self, "system_change", comment=comment)
+
+    def _policy_confirmed_change_refusal(self, changes):
+        """Why a user may not change what was approved on a confirmed order (features that
+        offer a way to change it say which)."""
+        return self.env._(
+            "Order %(order)s is confirmed: what was approved cannot change.\n%(changes)s",
+            order=self.name,
+            changes="\n".join(changes),
+        )
 
     def _policy_reset(self, reason):
         with policy_privileged():

@@ -108,6 +108,14 @@ class SaleOrder(models.Model):
             return res
         return super()._action_cancel()
 
+    def _policy_confirmed_change_refusal(self, changes):
+        return self.env._(
+            "Order %(order)s is confirmed: what was approved changes only through a "
+            "change request. Use “Request Change” on the order.\n%(changes)s",
+            order=self.name,
+            changes="\n".join(changes),
+        )
+
     def _policy_cancel_needs_approval(self):
         """Approved and confirmed orders are cancelled only through an approved request."""
         self.ensure_one()
