@@ -459,8 +459,9 @@ class SaleOrder(models.Model):
         }
 
     def _policy_mark_submitted(self, review_round):
-        super()._policy_mark_submitted(review_round)
+        res = super()._policy_mark_submitted(review_round)
         self._policy_add_parties()
+        return res
 
     def _policy_on_submitted(self, reviews):
         # The body of the chatter note that tracks the approval state: the reviewers are

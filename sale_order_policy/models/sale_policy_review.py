@@ -103,13 +103,14 @@ class SalePolicyReview(models.Model):
     order_priority = fields.Selection(related="order_id.priority")
 
     def init(self):
-        super().init()
+        res = super().init()
         create_index(
             self.env.cr,
             "sale_policy_review_subject_index",
             self._table,
             ["res_model", "res_id"],
         )
+        return res
 
     def _compute_subject_name(self):
         subjects = self._policy_subjects()

@@ -141,7 +141,7 @@ class TestReviewEngine(SalePolicyCase):
         wizard = (
             self.env["sale.policy.decision"]
             .with_user(self.sales_head)
-            .with_context(dialog["context"])
+            .with_context(**dialog["context"])
             .create({})
         )
         self.assertIn("Bonus 2026", wizard.summary)
