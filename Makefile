@@ -10,9 +10,11 @@ COMPAT_SETUPS ?= base,a,b
 COMPAT_PORT ?= $(or $(SOP_HTTP_PORT),8169)
 PORT ?= 8069
 MODULE := sale_order_policy
-# Bridges to optional Odoo modules, installed by themselves (auto_install).
-BRIDGES := sale_order_policy_mrp sale_order_policy_expense
-TESTS ?= $(MODULE)/tests
+# Bridges to optional Odoo modules, installed by themselves (auto_install), and the
+# test-only subject of the review engine (installed by `make test-db` only).
+TEST_SUBJECT := sale_order_policy_test_subject
+BRIDGES := sale_order_policy_mrp sale_order_policy_expense $(TEST_SUBJECT)
+TESTS ?= $(MODULE)/tests $(TEST_SUBJECT)/tests
 PYTEST_ARGS ?=
 
 .PHONY: run test lint bootstrap test-db test-compat test-uninstall benchmark load format pot clean
@@ -42,11 +44,12 @@ format: bootstrap
 	$(VENV)/bin/ruff check --fix $(MODULE) $(BRIDGES) tools benchmarks
 	$(VENV)/bin/ruff format $(MODULE) $(BRIDGES) tools benchmarks
 
-# A fresh test database: the module (and its demo data, which must load) on sale_stock.
+# A fresh test database: the module (and its demo data, which must load) on sale_stock,
+# with the review engine's test subject.
 test-db:
 	@./tools/bootstrap.sh --browser
 	$(VENV)/bin/python tools/dbtool.py drop $(CONF) $(TEST_DB)
-	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(MODULE) --stop-after-init --log-level=warn
+	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(MODULE),$(TEST_SUBJECT) --stop-after-init --log-level=warn
 	$(VENV)/bin/python tools/dbtool.py check-demo $(CONF) $(TEST_DB)
 
 test: lint test-db

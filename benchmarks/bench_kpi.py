@@ -174,7 +174,7 @@ def seed(env):
             INSERT INTO sale_policy_review (
                 order_id, company_id, rule_id, department, applies_to, sequence,
                 review_round, state, approval_mode, activated_on, sla_hours, deadline,
-                decided_on, decision_hours, decision_work_hours, sla_breached)
+                decided_on, decision_hours, decision_work_hours, sla_breached, res_model, res_id)
             SELECT so.id, so.company_id, rule.id, rule.department,
                    'order', rule.sequence, 1,
                    CASE WHEN so.policy_round = 2 AND rule.sequence = 10 THEN 'rejected'
@@ -182,7 +182,8 @@ def seed(env):
                    'any', so.policy_submitted_on, 24.0,
                    so.policy_submitted_on + interval '24 hours',
                    so.policy_submitted_on + mod(so.id, 30) * interval '1 hour',
-                   mod(so.id, 30), mod(so.id, 30) * 0.6, mod(so.id, 30) > 24
+                   mod(so.id, 30), mod(so.id, 30) * 0.6, mod(so.id, 30) > 24,
+                   'sale.order', so.id
               FROM sale_order so
               CROSS JOIN sale_policy_rule rule
              WHERE so.name LIKE %(pattern)s AND rule.id IN %(rules)s

@@ -78,12 +78,14 @@ def seed(env):
             INSERT INTO sale_policy_review (
                 order_id, company_id, rule_id, department, applies_to, sequence,
                 review_round, state, approval_mode, activated_on, sla_hours, deadline,
-                reminder_due_on, sla_breached, currency_id, amount_total)
-            SELECT (%(orders)s::int[])[1 + mod(n, %(order_count)s)], %(company)s, %(rule)s,
+                reminder_due_on, sla_breached, currency_id, amount_total, res_model, res_id)
+            SELECT order_id, %(company)s, %(rule)s,
                    'finance', 'order', 10, 1, 'pending', 'any',
                    %(now)s - age, 24, %(now)s - age + interval '24 hours',
-                   %(now)s - age + interval '18 hours', FALSE, %(currency)s, 10
-              FROM series
+                   %(now)s - age + interval '18 hours', FALSE, %(currency)s, 10,
+                   'sale.order', order_id
+              FROM (SELECT (%(orders)s::int[])[1 + mod(n, %(order_count)s)] AS order_id, age
+                      FROM series) s
             RETURNING id
             """,
             breaching=BREACHING,

@@ -1,6 +1,8 @@
 # ruff: noqa: I001 - the engine mixin first: the models below inherit it.
 from . import sale_policy_protected_mixin
 from . import sale_policy_config_tracked_mixin
+# ruff: noqa: I001 - the engine mixins first: the models below inherit them.
+from . import sale_policy_protected_mixin, sale_policy_reviewable_mixin
 from . import (
     account_move,
     account_move_line,
@@ -15,7 +17,7 @@ from . import (
     res_partner,
     res_users,
     sale_order,
-    sale_order_change,
+    sale_order_change_request,
     sale_order_checks,
     sale_order_credit,
     sale_order_approved_content,
@@ -36,14 +38,15 @@ from . import (
     sale_policy_exception,
     sale_policy_exception_type,
     sale_policy_log,
-    sale_policy_log_change,
+    sale_policy_log_change_request,
+    sale_policy_log_exception,
     sale_policy_review,
-    sale_policy_review_change,
+    sale_policy_review_change_request,
     sale_policy_review_sla,
     sale_policy_revision,
     sale_policy_revision_line,
     sale_policy_rule,
-    sale_policy_rule_change,
+    sale_policy_rule_change_request,
     stock_picking,
 )
 

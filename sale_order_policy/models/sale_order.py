@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .many2many_pairs import link_pairs
+from ..tools.many2many import link_pairs
 from .sale_policy_protected_mixin import (
     is_policy_privileged,
     policy_privileged,
@@ -17,7 +17,12 @@ APPROVAL_STATES = [
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "sale.policy.reviewable.mixin"]
+    _policy_round_field = "policy_round"
+    # The submission writes the order's own row: that serialises two of them (repeatable
+    # read) without a lock query of its own.
+    _policy_lock_on_submit = False
 
     approval_state = fields.Selection(
         APPROVAL_STATES,
@@ -240,7 +245,7 @@ class SaleOrder(models.Model):
     def _policy_enforce_content(self, before):
         """After a change made outside the engine: an order under review cannot change, an
         approved quotation that changed loses its approval, a confirmed order changes only
-        through a change request or Odoo's own work on behalf of a document (logged)."""
+        through the engine or Odoo's own work on behalf of a document (logged)."""
         if is_policy_privileged():
             return
         for order in self._policy_watched():
@@ -284,19 +289,21 @@ class SaleOrder(models.Model):
         self.ensure_one()
         cause = policy_system_cause()
         if not cause:
-            raise UserError(
-                self.env._(
-                    "Order %(order)s is confirmed: what was approved changes only through a "
-                    "change request. Use “Request Change” on the order.\n%(changes)s",
-                    order=self.name,
-                    changes="\n".join(changes),
-                )
-            )
+            raise UserError(self._policy_confirmed_change_refusal(changes))
         comment = self.env._(
             "Changed by Odoo for %(cause)s:\n%(changes)s", cause=cause, changes="\n".join(changes)
         )
         with policy_privileged():
             self.env["sale.policy.log"]._policy_add(self, "system_change", comment=comment)
+
+    def _policy_confirmed_change_refusal(self, changes):
+        """Why a user may not change what was approved on a confirmed order (features that
+        offer a way to change it say which)."""
+        return self.env._(
+            "Order %(order)s is confirmed: what was approved cannot change.\n%(changes)s",
+            order=self.name,
+            changes="\n".join(changes),
+        )
 
     def _policy_reset(self, reason):
         with policy_privileged():
@@ -309,18 +316,7 @@ class SaleOrder(models.Model):
         if is_policy_privileged():
             return super().write(vals)
         self._policy_refuse_engine_values(vals)
-        if vals.get("state") in ("draft", "sent"):
-            confirmed = self.filtered(lambda o: o.state == "sale" and o._policy_active())
-            if confirmed:
-                raise UserError(
-                    self.env._(
-                        "Order %(order)s is confirmed: it goes back to quotation only through "
-                        "an approved cancellation request.",
-                        order=", ".join(confirmed.mapped("name")),
-                    )
-                )
         quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
-        cancelled = self.filtered(lambda o: o.state == "cancel")
         before = self._policy_content_before()
         res = super().write(vals)
         for order in quotations.filtered(lambda o: o.state == "sale" and o._policy_active()):
@@ -328,12 +324,6 @@ class SaleOrder(models.Model):
             if message:
                 raise UserError(message)
         self._policy_enforce_content(before)
-        # Back from cancelled: whatever was approved before goes through review again.
-        reopened = cancelled.filtered(
-            lambda o: o.state in ("draft", "sent") and o.approval_state != "draft"
-        )
-        if reopened:
-            reopened._policy_reset(self.env._("Approval reset: the order was cancelled."))
         return res
 
     def _policy_selection_label(self, fname):
@@ -390,11 +380,56 @@ class SaleOrder(models.Model):
             order._policy_submit()
         return True
 
+    # --- The review engine's getters (sale.policy.reviewable.mixin) ---
+
+    def _policy_applies_to(self):
+        return "order"
+
+    def _policy_order(self):
+        return self
+
+    def _policy_owners(self):
+        return self.user_id | self.create_uid
+
+    def _policy_parties(self):
+        return self._policy_owners() | self.sudo().policy_party_user_ids
+
+    def _policy_party_error(self, user):
+        if user in self._policy_parties():
+            return self.env._(
+                "You cannot approve or reject %(order)s: it is your own order.", order=self.name
+            )
+        return False
+
+    def _policy_review_checks(self):
+        return self.policy_check_ids
+
+    def _policy_is_under_review(self):
+        return self.approval_state == "pending" and self.state in ("draft", "sent")
+
+    def _policy_not_under_review_message(self):
+        return self.env._(
+            "Order %(order)s is no longer under review: its steps cannot be decided.",
+            order=self.name,
+        )
+
+    def _policy_reviews(self):
+        return self.policy_review_ids.filtered(lambda r: r.res_model == self._name)
+
+    def _policy_decision_reviews(self):
+        # The order's form also decides the reviews of the documents about it.
+        return self.policy_review_ids
+
+    # --- Submission ---
+
     def _policy_submit(self):
         self.ensure_one()
         if not self._policy_active():
-            return
+            return self.env["sale.policy.review"]
         self.check_access("write")
+        return super()._policy_submit()
+
+    def _policy_prepare_submission(self, review_round):
         if self.state not in ("draft", "sent"):
             raise UserError(
                 self.env._(
@@ -409,41 +444,38 @@ class SaleOrder(models.Model):
                     state=self._policy_selection_label("approval_state"),
                 )
             )
-        next_round = self.policy_round + 1
-        checks = self._policy_run_checks(next_round)
+        checks = self._policy_run_checks(review_round)
         self._policy_raise_if_incomplete(checks)
         self._policy_raise_if_uncovered_block(checks)
-        now = fields.Datetime.now()
-        with policy_privileged():
-            self.write(
-                {
-                    "approval_state": "pending",
-                    "policy_round": next_round,
-                    "policy_submitted_on": self.policy_submitted_on or now,
-                    # The version under review: what an approval will be about.
-                    "policy_approved_content": self._policy_content(),
-                }
-            )
-            self._policy_add_parties()
-            self.env["sale.policy.log"]._policy_add(self, "submit")
-            reviews = self.env["sale.policy.review"]._policy_start_round(
-                self, "order", next_round, checks=checks
-            )
-        if reviews:
-            # The body of the chatter note that tracks the approval state: the reviewers are
-            # notified by their activities (the body is escaped).
-            self._track_set_log_message(
-                self.env._(
-                    "Submitted for review (round %(round)s): %(steps)s.",
-                    round=next_round,
-                    steps=", ".join(reviews.sorted("sequence").mapped("name")),
-                ),
-            )
-        else:
-            reason = self.env._("No approval rule applies to this order.")
-            with policy_privileged():
-                self.env["sale.policy.log"]._policy_add(self, "auto_approve", comment=reason)
-            self._policy_on_approved(reason)
+        return checks
+
+    def _policy_submission_values(self, review_round):
+        return {
+            "approval_state": "pending",
+            "policy_round": review_round,
+            "policy_submitted_on": self.policy_submitted_on or fields.Datetime.now(),
+            # The version under review: what an approval will be about.
+            "policy_approved_content": self._policy_content(),
+        }
+
+    def _policy_mark_submitted(self, review_round):
+        res = super()._policy_mark_submitted(review_round)
+        self._policy_add_parties()
+        return res
+
+    def _policy_on_submitted(self, reviews):
+        # The body of the chatter note that tracks the approval state: the reviewers are
+        # notified by their activities (the body is escaped).
+        self._track_set_log_message(
+            self.env._(
+                "Submitted for review (round %(round)s): %(steps)s.",
+                round=self.policy_round,
+                steps=", ".join(reviews.sorted("sequence").mapped("name")),
+            ),
+        )
+
+    def _policy_auto_approve_reason(self):
+        return self.env._("No approval rule applies to this order.")
 
     def _policy_raise_if_incomplete(self, checks):
         incomplete = checks.filtered(lambda c: c.code == "completeness" and c.result == "block")
@@ -466,7 +498,7 @@ class SaleOrder(models.Model):
             .search(
                 [
                     ("company_id", "=", self.company_id.id),
-                    ("applies_to", "=", "order"),
+                    ("applies_to", "=", self._policy_applies_to()),
                     ("check_type_ids", "in", blocking.ids),
                 ]
             )
@@ -666,25 +698,11 @@ class SaleOrder(models.Model):
     # Buttons
     # ------------------------------------------------------------------
 
-    def _policy_my_pending_reviews(self):
-        self.ensure_one()
-        return self.policy_review_ids.sudo().filtered(
-            lambda r: r.state == "pending" and r.can_decide
-        )
-
     def action_policy_approve(self):
-        self.ensure_one()
-        reviews = self._policy_my_pending_reviews()
-        if not reviews:
-            raise UserError(self.env._("You have no pending review on %(order)s.", order=self.name))
-        return reviews.with_env(self.env).action_open_approve_dialog()
+        return self.action_open_approve_dialog()
 
     def action_policy_reject(self):
-        self.ensure_one()
-        reviews = self._policy_my_pending_reviews()
-        if not reviews:
-            raise UserError(self.env._("You have no pending review on %(order)s.", order=self.name))
-        return reviews.with_env(self.env).action_open_reject_dialog()
+        return self.action_open_reject_dialog()
 
     def action_run_policy_checks(self):
         self.check_access("write")

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools.misc import formatLang
 
-from .many2many_pairs import link_pairs
+from ..tools.many2many import link_pairs
 
 
 class SaleOrder(models.Model):

@@ -43,9 +43,7 @@ class SaleOrder(models.Model):
         if self.approval_state != "rejected" or not self.id:
             return reviews
         # The reviews of the orders one can read: the reviewer may not read the step itself.
-        rejected = self.sudo().policy_review_ids.filtered(
-            lambda r: r.state == "rejected" and r.applies_to == "order"
-        )
+        rejected = self.sudo()._policy_reviews().filtered(lambda r: r.state == "rejected")
         return rejected.sorted(
             lambda r: (r.review_round, r.decided_on or fields.Datetime.now(), r.id), reverse=True
         )[:1]

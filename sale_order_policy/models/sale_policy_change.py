@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
 
@@ -41,7 +40,7 @@ class SalePolicyChange(models.Model):
     """A request to change or cancel a confirmed order (订单变更 / 取消申请)."""
 
     _name = "sale.policy.change"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sale.policy.reviewable.mixin"]
     _description = "Sales Order Change Request"
     _order = "id desc"
     _check_company_auto = True
@@ -276,12 +275,7 @@ class SalePolicyChange(models.Model):
                     change._policy_close_open_reviews()
                 change.write({"state": "cancelled"})
                 if was_pending:
-                    self.env["sale.policy.log"]._policy_add(
-                        change.order_id,
-                        "change_withdraw",
-                        comment=change.name,
-                        change_id=change.id,
-                    )
+                    change._policy_log("change_withdraw", comment=change.name)
         return True
 
     def action_apply(self):
@@ -297,24 +291,6 @@ class SalePolicyChange(models.Model):
             change._policy_apply()
         return True
 
-    def action_approve(self, comment=None):
-        """Approve my pending steps of the request (API; the button opens the dialog)."""
-        self._policy_my_reviews_or_raise().with_env(self.env).action_approve(comment)
-        return True
-
-    def action_open_approve_dialog(self):
-        return self._policy_my_reviews_or_raise().with_env(self.env).action_open_approve_dialog()
-
-    def action_open_reject_dialog(self):
-        return self._policy_my_reviews_or_raise().with_env(self.env).action_open_reject_dialog()
-
-    def _policy_my_reviews_or_raise(self):
-        self.ensure_one()
-        reviews = self._policy_my_pending_reviews()
-        if not reviews:
-            raise UserError(self.env._("You have no pending review on %(name)s.", name=self.name))
-        return reviews
-
     def action_open_order(self):
         self.ensure_one()
         return {
@@ -324,8 +300,49 @@ class SalePolicyChange(models.Model):
             "view_mode": "form",
         }
 
-    def _policy_my_pending_reviews(self):
-        return self.review_ids.sudo().filtered(lambda r: r.state == "pending" and r.can_decide)
+    # ------------------------------------------------------------------
+    # Engine
+    # ------------------------------------------------------------------
+
+    # --- The review engine's getters (sale.policy.reviewable.mixin) ---
+
+    def _policy_applies_to(self):
+        return "cancel" if self.change_type == "cancel" else "change"
+
+    def _policy_order(self):
+        return self.order_id
+
+    def _policy_owners(self):
+        return self.order_id._policy_owners()
+
+    def _policy_party_error(self, user):
+        if user == self.requested_by_id:
+            return self.env._(
+                "You cannot approve or reject %(name)s: you requested it.", name=self.name
+            )
+        return self.order_id._policy_party_error(user)
+
+    def _policy_amount_company(self):
+        return self.order_id._policy_amount_company()
+
+    def _policy_review_checks(self):
+        return self.order_id.policy_check_ids
+
+    def _policy_is_under_review(self):
+        return self.state == "pending"
+
+    def _policy_lock_records(self):
+        # Requests of one order are serialised on the order: two cannot both be open.
+        return self.order_id
+
+    def _policy_reviews(self):
+        return self.review_ids
+
+    def _policy_log_values(self):
+        return {"change_id": self.id}
+
+    def _policy_review_values(self):
+        return {**super()._policy_review_values(), "change_id": self.id}
 
     # ------------------------------------------------------------------
     # Engine
@@ -333,11 +350,11 @@ class SalePolicyChange(models.Model):
 
     def _policy_submit(self):
         self.ensure_one()
+        self.order_id.check_access("write")
+        return super()._policy_submit()
+
+    def _policy_prepare_submission(self, review_round):
         order = self.order_id
-        order.check_access("write")
-        # Serialise requests of one order: two submissions cannot both pass the check below.
-        self.env.cr.execute(SQL("SELECT id FROM sale_order WHERE id = %s FOR UPDATE", order.id))
-        self.invalidate_recordset(["state"])
         if self.state != "draft":
             raise UserError(
                 self.env._("Change request %(name)s has already been submitted.", name=self.name)
@@ -361,47 +378,27 @@ class SalePolicyChange(models.Model):
             )
         if self.change_type == "cancel":
             self._policy_validate_cancel()
-            if not order._policy_cancel_needs_approval():
-                self._policy_cancel_quotation()
-                return
         else:
             self._policy_validate_amend()
-        applies_to = "cancel" if self.change_type == "cancel" else "change"
-        event = "cancel_request" if self.change_type == "cancel" else "change_request"
-        next_round = self.review_round + 1
-        with policy_privileged():
-            self.write(
-                {
-                    "state": "pending",
-                    "review_round": next_round,
-                    "requested_by_id": self.env.uid,
-                    "requested_on": fields.Datetime.now(),
-                    "apply_error": False,
-                }
-            )
-            self.env["sale.policy.log"]._policy_add(
-                order, event, comment=self._policy_log_summary(), change_id=self.id
-            )
-            reviews = self.env["sale.policy.review"]._policy_start_round(
-                order, applies_to, next_round, change=self, extra_vals={"change_id": self.id}
-            )
-        if reviews:
-            body = self.env._(
-                "%(name)s submitted for approval: %(steps)s.",
-                name=self.name,
-                steps=", ".join(reviews.sorted("sequence").mapped("name")),
-            )
-            self.message_post(body=body, subtype_xmlid="mail.mt_note")
-            order.message_post(body=body, subtype_xmlid="mail.mt_note")
-        else:
-            with policy_privileged():
-                self.env["sale.policy.log"]._policy_add(
-                    order,
-                    "auto_approve",
-                    comment=self.env._("No approval rule applies to %(name)s.", name=self.name),
-                    change_id=self.id,
-                )
-            self._policy_on_approved()
+        return super()._policy_prepare_submission(review_round)
+
+    def _policy_settle_without_review(self):
+        if self.change_type == "cancel" and not self.order_id._policy_cancel_needs_approval():
+            self._policy_cancel_quotation()
+            return True
+        return False
+
+    def _policy_submit_log_event(self):
+        return "cancel_request" if self.change_type == "cancel" else "change_request"
+
+    def _policy_submission_values(self, review_round):
+        return {
+            **super()._policy_submission_values(review_round),
+            "state": "pending",
+            "requested_by_id": self.env.uid,
+            "requested_on": fields.Datetime.now(),
+            "apply_error": False,
+        }
 
     def _policy_log_summary(self):
         self.ensure_one()
@@ -460,7 +457,7 @@ class SalePolicyChange(models.Model):
             )
         order._policy_check_cancellable()
 
-    def _policy_on_approved(self):
+    def _policy_on_approved(self, reason=None):
         """Every review approved (or none needed): apply the change at once."""
         self.ensure_one()
         with policy_privileged():
@@ -533,13 +530,9 @@ class SalePolicyChange(models.Model):
                     "apply_error": False,
                 }
             )
-            log = self.env["sale.policy.log"]
-            log._policy_add(order, "apply", comment="\n".join(diff), change_id=self.id)
-            log._policy_add(
-                order,
-                "revision",
-                comment=self.env._("Rev. %(number)s", number=revision.revision_number),
-                change_id=self.id,
+            self._policy_log("apply", comment="\n".join(diff))
+            self._policy_log(
+                "revision", comment=self.env._("Rev. %(number)s", number=revision.revision_number)
             )
         body = self.env._(
             "%(name)s applied: the order is now Rev. %(number)s.",
@@ -570,12 +563,7 @@ class SalePolicyChange(models.Model):
                     "applied_on": now,
                 }
             )
-            self.env["sale.policy.log"]._policy_add(
-                self.order_id,
-                "cancel_request",
-                comment=self._policy_log_summary(),
-                change_id=self.id,
-            )
+            self._policy_log("cancel_request", comment=self._policy_log_summary())
             self.order_id._policy_do_cancel(self)
 
     def _policy_close_open_reviews(self):

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 
 from .sale_policy_protected_mixin import policy_privileged
 
+# The engine's own events; each feature adds its events with `selection_add`.
 LOG_EVENTS = [
     ("submit", "Submitted"),
     ("auto_approve", "Approved without Review"),
@@ -14,14 +15,6 @@ LOG_EVENTS = [
     ("escalate", "Escalated"),
     ("portal", "Routed to Review from Portal"),
     ("confirm", "Confirmed"),
-    ("change_request", "Change Requested"),
-    ("cancel_request", "Cancellation Requested"),
-    ("apply", "Change Applied"),
-    ("revision", "Revision Created"),
-    ("change_withdraw", "Request Withdrawn"),
-    ("cancel", "Cancelled"),
-    ("override", "Override"),
-    ("exception", "Exception"),
     ("system_change", "Changed by Odoo"),
     ("policy_on", "Policy Switched On"),
     ("policy_off", "Policy Switched Off"),

@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2.errors
@@ -6,7 +7,7 @@ from pytz import utc
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL, create_index, format_datetime
 
 from .sale_policy_protected_mixin import policy_privileged
 from .sale_policy_rule import DEPARTMENTS
@@ -23,7 +24,8 @@ REVIEW_STATES = [
 
 
 class SalePolicyReview(models.Model):
-    """One step of one review round: a rule applied to an order (or a change of it)."""
+    """One step of one review round: a rule applied to a subject (a document inheriting
+    `sale.policy.reviewable.mixin`: an order, a request about it...)."""
 
     _name = "sale.policy.review"
     _inherit = "sale.policy.protected.mixin"
@@ -32,17 +34,20 @@ class SalePolicyReview(models.Model):
     _check_company_auto = True
     _rec_name = "name"
 
-    order_id = fields.Many2one(
-        "sale.order", required=True, ondelete="restrict", index=True, check_company=True
+    # The subject: the engine dispatches the round's outcome to it.
+    res_model = fields.Char(string="Subject Model", required=True, readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Subject ID", model_field="res_model", required=True, readonly=True
     )
-    company_id = fields.Many2one(
-        related="order_id.company_id", store=True, index=True, precompute=True
-    )
+    subject_name = fields.Char(string="Subject", compute="_compute_subject_name")
+    # The order the subject belongs to (if any): record rules, KPIs and reports read it.
+    order_id = fields.Many2one("sale.order", ondelete="restrict", index=True, check_company=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
     rule_id = fields.Many2one("sale.policy.rule", required=True, ondelete="restrict")
     name = fields.Char(related="rule_id.name", string="Step")
     department = fields.Selection(DEPARTMENTS, required=True, default="sales", index=True)
     applies_to = fields.Selection(
-        [("order", "Order"), ("change", "Change Request"), ("cancel", "Cancellation")],
+        [("order", "Order")],
         required=True,
         default="order",
         index=True,
@@ -97,9 +102,47 @@ class SalePolicyReview(models.Model):
     )
     order_priority = fields.Selection(related="order_id.priority")
 
-    def _compute_display_name(self):
+    def init(self):
+        res = super().init()
+        create_index(
+            self.env.cr,
+            "sale_policy_review_subject_index",
+            self._table,
+            ["res_model", "res_id"],
+        )
+        return res
+
+    def _compute_subject_name(self):
+        subjects = self._policy_subjects()
         for review in self:
-            review.display_name = f"{review.order_id.name} / {review.name}"
+            review.subject_name = subjects[review].display_name
+
+    def _compute_display_name(self):
+        subjects = self._policy_subjects()
+        for review in self:
+            review.display_name = f"{subjects[review].display_name} / {review.name}"
+
+    def _policy_subjects(self):
+        """{review: its subject}, the subjects of one model prefetched together."""
+        ids_by_model = defaultdict(list)
+        for review in self:
+            ids_by_model[review.res_model].append(review.res_id)
+        records = {
+            (record._name, record.id): record
+            for model, ids in ids_by_model.items()
+            if model
+            for record in self.env[model].browse(ids)
+        }
+        return {
+            review: records.get((review.res_model, review.res_id))
+            or self.env["sale.order"].browse()
+            for review in self
+        }
+
+    def _policy_subject(self):
+        """The reviewed document."""
+        self.ensure_one()
+        return self.env[self.res_model].browse(self.res_id)
 
     @api.depends_context("uid")
     def _compute_can_decide(self):
@@ -158,6 +201,11 @@ class SalePolicyReview(models.Model):
             "context": {"default_review_ids": self.ids, "default_decision": decision},
         }
 
+    def action_open_subject(self):
+        """Open the reviewed document, whatever its model."""
+        self.ensure_one()
+        return self._policy_subject().get_formview_action()
+
     def action_open_order(self):
         self.ensure_one()
         return self.order_id.get_formview_action()
@@ -165,15 +213,10 @@ class SalePolicyReview(models.Model):
     def _get_decider_for(self, user, raise_if_not=True):
         """The reviewer `user` decides for: themself, a delegator, or an escalation role."""
         self.ensure_one()
-        order = self.order_id
-        if user in (order.user_id | order.create_uid | order.sudo().policy_party_user_ids):
+        refusal = self._policy_subject().sudo()._policy_party_error(user)
+        if refusal:
             if raise_if_not:
-                raise AccessError(
-                    self.env._(
-                        "You cannot approve or reject %(order)s: it is your own order.",
-                        order=order.name,
-                    )
-                )
+                raise AccessError(refusal)
             return False
         remaining = self.reviewer_user_ids - self.approved_user_ids
         if user in remaining:
@@ -195,19 +238,21 @@ class SalePolicyReview(models.Model):
                 self.env._(
                     "You are not a reviewer of step %(step)s of order %(order)s.",
                     step=self.name,
-                    order=order.name,
+                    order=self._policy_subject().sudo().display_name,
                 )
             )
         return False
 
     def _lock_for_decision(self):
-        """Lock the review and its order before deciding.
+        """Lock the review and its subject before deciding.
 
         A decision in progress on the same review gives a clean error (`NOWAIT`). Every
-        decision also updates the order row, so that two decisions of one round are
-        serialised: the later one fails with a serialization error, which Odoo's RPC layer
-        retries on a fresh snapshot, and the last approval of a tier always sees the others.
+        decision also updates the subject's lock rows (the order of a request), so that two
+        decisions of one round are serialised: the later one fails with a serialization
+        error, which Odoo's RPC layer retries on a fresh snapshot, and the last approval of
+        a tier always sees the others.
         """
+        subject = self._policy_subject().sudo()
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
@@ -222,17 +267,19 @@ class SalePolicyReview(models.Model):
                     "Step %(step)s of %(order)s is being decided by someone else. Reload "
                     "the order to see the decision.",
                     step=self.name,
-                    order=self.order_id.name,
+                    order=subject.display_name,
                 )
             ) from None
+        locked = subject._policy_lock_records()
         self.env.cr.execute(
             SQL(
-                "UPDATE sale_order SET write_date = (now() AT TIME ZONE 'UTC') WHERE id = %s",
-                self.order_id.id,
+                "UPDATE %s SET write_date = (now() AT TIME ZONE 'UTC') WHERE id IN %s",
+                SQL.identifier(locked._table),
+                tuple(locked.ids),
             )
         )
         self.invalidate_recordset()
-        self.order_id.invalidate_recordset(["write_date"])
+        locked.invalidate_recordset(["write_date"])
         # Load the whole round and its rules at once (a constant number of queries).
         siblings = self._round_siblings()
         siblings.fetch(["state", "sequence", "rule_id", "reviewer_user_ids", "approved_user_ids"])
@@ -249,11 +296,13 @@ class SalePolicyReview(models.Model):
                     "Step %(step)s of %(order)s has already been decided or is not open yet "
                     "(%(state)s).",
                     step=self.name,
-                    order=self.order_id.name,
+                    order=self._policy_subject().sudo().display_name,
                     state=dict(self._fields["state"]._description_selection(self.env))[self.state],
                 )
             )
-        self._check_subject_under_review()
+        subject = self._policy_subject().sudo()
+        if not subject._policy_is_under_review():
+            raise UserError(subject._policy_not_under_review_message())
         user = self.env.user
         decider_for = self._get_decider_for(user)
         on_behalf = decider_for if decider_for != user else self.env["res.users"]
@@ -272,28 +321,13 @@ class SalePolicyReview(models.Model):
                 review.write(vals)
             else:
                 review.write(review._decision_values(user, on_behalf, now, comment, "rejected"))
-            self.env["sale.policy.log"]._policy_add(
-                self.order_id, log_event, comment=comment, review=self, on_behalf_of=on_behalf
-            )
+            subject._policy_log(log_event, comment=comment, review=self, on_behalf_of=on_behalf)
             review._close_activities(user, decision, done=(self.state != "pending"))
             self._post_decision_message(decision, comment, on_behalf)
             if self.state == "approved":
                 self._after_approval()
             elif self.state == "rejected":
                 self._after_rejection()
-
-    def _check_subject_under_review(self):
-        """Decisions only while the subject is under review; subjects extend this."""
-        order = self.order_id
-        if self.applies_to == "order" and (
-            order.approval_state != "pending" or order.state not in ("draft", "sent")
-        ):
-            raise UserError(
-                self.env._(
-                    "Order %(order)s is no longer under review: its steps cannot be decided.",
-                    order=order.name,
-                )
-            )
 
     def _decision_values(self, user, on_behalf, now, comment, state):
         hours, work_hours = self._measure_hours(self.activated_on, now)
@@ -308,7 +342,7 @@ class SalePolicyReview(models.Model):
         }
 
     def _post_decision_message(self, decision, comment, on_behalf):
-        order = self.order_id
+        document = self._policy_subject().sudo()._policy_document()
         params = {
             "step": self.name,
             "user": self.env.user.name,
@@ -331,7 +365,7 @@ class SalePolicyReview(models.Model):
         if comment and decision == "approved":
             body = f"{body} {comment}"
         # message_post escapes plain strings, so comments never inject HTML.
-        order.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        document.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _close_activities(self, user, decision, done):
         activities = self.activity_ids.sudo().exists()
@@ -366,8 +400,8 @@ class SalePolicyReview(models.Model):
 
     def _round_domain(self):
         return [
-            ("order_id", "=", self.order_id.id),
-            ("applies_to", "=", self.applies_to),
+            ("res_model", "=", self.res_model),
+            ("res_id", "=", self.res_id),
             ("review_round", "=", self.review_round),
         ]
 
@@ -392,48 +426,47 @@ class SalePolicyReview(models.Model):
         self._on_round_rejected()
 
     def _on_round_approved(self):
-        """The whole round is approved. Subjects other than the order extend this."""
-        if self.applies_to == "order":
-            self.order_id.sudo()._policy_on_approved()
+        """The whole round is approved: the subject's hook says what follows."""
+        self._policy_subject().sudo()._policy_on_approved()
 
     def _on_round_rejected(self):
-        if self.applies_to == "order":
-            self.order_id.sudo()._policy_on_rejected(self)
+        self._policy_subject().sudo()._policy_on_rejected(self)
 
     @api.model
-    def _policy_start_round(
-        self, order, applies_to="order", review_round=1, change=None, extra_vals=None, checks=None
-    ):
-        """Create the reviews of every applicable rule; open the first tier. `checks` are
-        the results the rules look at (default: the order's current ones).
+    def _policy_start_round(self, subject, review_round=1, checks=None):
+        """Create the reviews of every rule that applies to `subject` (a reviewable
+        document); open the first tier. `checks` are the results the rules look at
+        (default: the subject's current ones).
 
         Returns the created reviews (empty when no rule applies)."""
+        applies_to = subject._policy_applies_to()
+        company = subject._policy_company()
         rules = (
             self.env["sale.policy.rule"]
             .sudo()
-            .search([("company_id", "=", order.company_id.id), ("applies_to", "=", applies_to)])
+            .search([("company_id", "=", company.id), ("applies_to", "=", applies_to)])
         )
-        amount = order._policy_amount_company()
+        amount = subject._policy_amount_company()
         if checks is None:
-            checks = order.policy_check_ids
+            checks = subject._policy_review_checks()
         failing_type_ids = set(checks.filtered(lambda c: c.result != "pass").check_type_id.ids)
-        matching = rules.filtered(
-            lambda rule: rule._applies(order, amount, failing_type_ids, change=change)
-        )
+        matching = rules.filtered(lambda rule: rule._applies(subject, amount, failing_type_ids))
+        common = {
+            "res_model": subject._name,
+            "res_id": subject.id,
+            "company_id": company.id,
+            "applies_to": applies_to,
+            "review_round": review_round,
+            "state": "waiting",
+            **subject._policy_review_values(),
+        }
         vals_list = [
             {
-                "order_id": order.id,
+                **common,
                 "rule_id": rule.id,
                 "department": rule.department,
-                "applies_to": applies_to,
                 "sequence": rule.sequence,
-                "review_round": review_round,
                 "approval_mode": rule.approval_mode,
-                # The currency first: caching the amount then needs no query for it.
-                "currency_id": order.currency_id.id,
-                "amount_total": order.amount_total,
-                "state": "waiting",
-                **(extra_vals or {}),
             }
             for rule in matching
         ]
@@ -454,7 +487,8 @@ class SalePolicyReview(models.Model):
         )
         openings, activity_vals = [], []
         for review in self:
-            reviewers = review.rule_id._get_reviewers(review.order_id)
+            subject = review._policy_subject().sudo()
+            reviewers = review.rule_id._get_reviewers(subject)
             if not reviewers:
                 raise UserError(
                     self.env._(
@@ -462,7 +496,7 @@ class SalePolicyReview(models.Model):
                         "missing, inactive, or the order's own salesperson. Ask a policy "
                         "administrator to fix the rule.",
                         step=review.name,
-                        order=review.order_id.name,
+                        order=subject.display_name,
                     )
                 )
             sla = review._get_sla_hours()
@@ -492,6 +526,7 @@ class SalePolicyReview(models.Model):
                 [
                     (review.order_id.id, user.id)
                     for review, reviewers, _sla, _deadline in openings
+                    if review.order_id
                     for user in reviewers
                 ]
             )
@@ -500,16 +535,17 @@ class SalePolicyReview(models.Model):
         """The review activity of `user`, worded in the reviewer's language and timezone."""
         self.ensure_one()
         env = self.with_context(lang=user.lang or self.env.lang, tz=user.tz).env
+        document = self._policy_subject().sudo()._policy_document()
         return {
-            "res_model_id": self.env["ir.model"]._get_id("sale.order"),
-            "res_id": self.order_id.id,
+            "res_model_id": self.env["ir.model"]._get_id(document._name),
+            "res_id": document.id,
             "activity_type_id": activity_type_id,
             "automated": True,
             "user_id": user.id,
             "summary": env._("Review: %(step)s", step=self.with_env(env).name),
             "note": env._(
                 "Please review %(order)s before %(deadline)s.",
-                order=self.order_id.name,
+                order=document.display_name,
                 deadline=format_datetime(env, deadline, tz=user.tz),
             ),
             "date_deadline": fields.Datetime.context_timestamp(self.with_env(env), deadline).date(),

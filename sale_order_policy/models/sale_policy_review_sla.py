@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, create_index, format_datetime, plaintext2html
 
-from .many2many_pairs import link_pairs
+from ..tools.many2many import link_pairs
 from .sale_policy_protected_mixin import policy_privileged
 
 _logger = logging.getLogger(__name__)
@@ -200,12 +200,12 @@ class SalePolicyReview(models.Model):
             groups[(user.lang or "en_US", user.tz or "UTC")] |= user
         return groups
 
-    def _sla_message_vals(self, body, partners, author, subtype):
-        """A chatter note on the order that lands in the partners' inbox."""
+    def _sla_message_vals(self, body, partners, author, subtype, document):
+        """A chatter note on `document` (of the review) that lands in the partners' inbox."""
         self.ensure_one()
         return {
-            "model": "sale.order",
-            "res_id": self.order_id.id,
+            "model": document._name,
+            "res_id": document.id,
             "message_type": "notification",
             "subtype_id": subtype.id,
             "author_id": author.id,
@@ -229,11 +229,29 @@ class SalePolicyReview(models.Model):
         if not vals_list:
             return self.env["mail.message"]
         author = self.env.user.partner_id
-        orders = self.env["sale.order"].sudo().browse({vals["res_id"] for vals in vals_list})
-        reply_to = orders._notify_get_reply_to(default=author.email_formatted)
+        ids_by_model = defaultdict(set)
         for vals in vals_list:
-            vals.update(email_from=author.email_formatted, reply_to=reply_to[vals["res_id"]])
+            ids_by_model[vals["model"]].add(vals["res_id"])
+        reply_to = {
+            (model, res_id): address
+            for model, ids in ids_by_model.items()
+            for res_id, address in self.env[model]
+            .sudo()
+            .browse(ids)
+            ._notify_get_reply_to(default=author.email_formatted)
+            .items()
+        }
+        for vals in vals_list:
+            vals.update(
+                email_from=author.email_formatted,
+                reply_to=reply_to[(vals["model"], vals["res_id"])],
+            )
         return self.env["mail.message"].sudo().create(vals_list)
+
+    def _sla_documents(self):
+        """{review: the record its notes and activities go to}, read once for the batch."""
+        subjects = self.sudo()._policy_subjects()
+        return {review: subjects[review]._policy_document() for review in self}
 
     def _sla_link(self, fname, pairs):
         """Add (review id, record id) pairs to a many2many of the reviews in one insert."""
@@ -272,6 +290,7 @@ class SalePolicyReview(models.Model):
         subtype = self.env.ref("mail.mt_note")
         message_vals, log_entries = [], []
         delegates = self._sla_delegates()
+        documents = self._sla_documents()
         for review in self:
             reviewers = review.reviewer_user_ids - review.approved_user_ids
             recipients = reviewers.union(
@@ -282,15 +301,18 @@ class SalePolicyReview(models.Model):
                 body = localized.env._(
                     "Reminder: step %(step)s of %(order)s is due on %(deadline)s.",
                     step=review.name,
-                    order=review.order_id.name,
+                    order=documents[review].display_name,
                     deadline=format_datetime(localized.env, review.deadline, tz=tz),
                 )
                 message_vals.append(
-                    review._sla_message_vals(body, users.partner_id, author, subtype)
+                    review._sla_message_vals(
+                        body, users.partner_id, author, subtype, documents[review]
+                    )
                 )
             log_entries.append(
                 {
                     "order": review.order_id,
+                    "company_id": review.company_id.id,
                     "event": "reminder",
                     "review": review,
                     "comment": self.env._(
@@ -312,17 +334,19 @@ class SalePolicyReview(models.Model):
         author = self.env.user.partner_id
         subtype = self.env.ref("mail.mt_note")
         activity_type = self.env.ref("sale_order_policy.mail_activity_type_policy_escalation")
-        order_model_id = self.env["ir.model"]._get_id("sale.order")
         activity_vals, activity_reviews, message_vals, log_entries = [], [], [], []
+        documents_by_user = defaultdict(set)
+        documents = self._sla_documents()
         escalated_pairs = []
         escalation_users = {rule: rule._get_escalation_users() for rule in self.rule_id}
         for review in self:
             targets = escalation_users[review.rule_id].filtered(
                 lambda user, review=review: review.company_id in user.company_ids
             )
+            document = documents[review]
             params = {
                 "step": review.name,
-                "order": review.order_id.name,
+                "order": document.display_name,
                 "reviewers": ", ".join(review.reviewer_user_ids.mapped("name")),
                 "targets": ", ".join(targets.mapped("name")),
             }
@@ -342,14 +366,16 @@ class SalePolicyReview(models.Model):
                 if review.rule_id.escalation_can_decide:
                     body += " " + localized.env._("You may now approve or reject this step.")
                 message_vals.append(
-                    review._sla_message_vals(body, users.partner_id, author, subtype)
+                    review._sla_message_vals(
+                        body, users.partner_id, author, subtype, documents[review]
+                    )
                 )
                 today = now.replace(tzinfo=pytz.utc).astimezone(pytz.timezone(tz)).date()
                 for user in users:
                     activity_vals.append(
                         {
-                            "res_model_id": order_model_id,
-                            "res_id": review.order_id.id,
+                            "res_model_id": self.env["ir.model"]._get_id(document._name),
+                            "res_id": document.id,
                             "activity_type_id": activity_type.id,
                             "user_id": user.id,
                             "date_deadline": today,
@@ -360,9 +386,11 @@ class SalePolicyReview(models.Model):
                         }
                     )
                     activity_reviews.append(review.id)
+                    documents_by_user[(user.id, document._name)].add(document.id)
             log_entries.append(
                 {
                     "order": review.order_id,
+                    "company_id": review.company_id.id,
                     "event": "escalate",
                     "review": review,
                     "comment": self.env._(
@@ -379,13 +407,10 @@ class SalePolicyReview(models.Model):
                     ),
                 }
             )
-        # Follow the orders first, one call per user: the activities' own subscription
+        # Follow the documents first, one call per user: the activities' own subscription
         # would insert the same follower twice for two steps of one order.
-        orders_by_user = defaultdict(set)
-        for vals in activity_vals:
-            orders_by_user[vals["user_id"]].add(vals["res_id"])
-        for user_id, order_ids in orders_by_user.items():
-            self.env["sale.order"].sudo().browse(order_ids).message_subscribe(
+        for (user_id, model), document_ids in documents_by_user.items():
+            self.env[model].sudo().browse(document_ids).message_subscribe(
                 partner_ids=self.env["res.users"].browse(user_id).partner_id.ids
             )
         with policy_privileged():
@@ -401,7 +426,11 @@ class SalePolicyReview(models.Model):
             self._sla_link("escalation_user_ids", escalated_pairs)
             order_of = {review.id: review.order_id.id for review in self}
             self.env["sale.order"]._policy_add_readers(
-                [(order_of[review_id], user_id) for review_id, user_id in escalated_pairs]
+                [
+                    (order_of[review_id], user_id)
+                    for review_id, user_id in escalated_pairs
+                    if order_of[review_id]
+                ]
             )
             self._sla_create_messages(message_vals)
             self.env["sale.policy.log"]._policy_add_many(log_entries)

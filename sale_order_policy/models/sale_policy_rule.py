@@ -32,8 +32,9 @@ class SalePolicyRule(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
+    # The kind of subject reviewed; each subject adds its key with `selection_add`.
     applies_to = fields.Selection(
-        [("order", "Order"), ("change", "Change Request"), ("cancel", "Cancellation")],
+        [("order", "Order")],
         required=True,
         default="order",
         index=True,
@@ -189,8 +190,10 @@ class SalePolicyRule(models.Model):
             },
         )
 
-    def _applies(self, order, amount_company, failing_type_ids, change=None):
-        """Whether this rule reviews `order` (or its `change` request). Hook for extensions."""
+    def _applies(self, subject, amount_company, failing_type_ids):
+        """Whether this rule reviews `subject` (a reviewable document). The condition is a
+        domain on the subject's order: a subject without an order matches an empty one
+        only. Hook for extensions."""
         self.ensure_one()
         tests = []
         if self.amount_min:
@@ -200,28 +203,29 @@ class SalePolicyRule(models.Model):
         if tests and not (any(tests) if self.match_mode == "any" else all(tests)):
             return False
         domain = self._get_domain()
-        return not domain or bool(order.filtered_domain(domain))
+        return not domain or bool(subject._policy_order().filtered_domain(domain))
 
-    def _get_reviewers(self, order):
-        """Users who may decide this step for `order`, never its salesperson or creator."""
+    def _get_reviewers(self, subject):
+        """Users who may decide this step for `subject`, never its owners (the order's
+        salesperson or creator)."""
         self.ensure_one()
+        order = subject._policy_order()
         if self.reviewer_type == "users":
             users = self.reviewer_user_ids
         elif self.reviewer_type == "group":
             users = self.reviewer_group_id.users
         else:
             users = (
-                self._eligible_reviewers(order, order.team_id.user_id)
+                self._eligible_reviewers(subject, order.team_id.user_id)
                 or self.env.ref("sales_team.group_sale_manager").users
             )
-        return self._eligible_reviewers(order, users)
+        return self._eligible_reviewers(subject, users)
 
-    def _eligible_reviewers(self, order, users):
+    def _eligible_reviewers(self, subject, users):
+        company = subject._policy_company()
+        owners = subject._policy_owners()
         return users.filtered(
-            lambda u: u.active
-            and not u.share
-            and order.company_id in u.company_ids
-            and u not in (order.user_id | order.create_uid)
+            lambda u: u.active and not u.share and company in u.company_ids and u not in owners
         )
 
     def _get_escalation_users(self):

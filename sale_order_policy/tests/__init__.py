@@ -8,6 +8,7 @@ from . import (
     test_change_request,
     test_change_tour,
     test_concurrency,
+    test_core_layering,
     test_decision_dialog,
     test_dunning,
     test_i18n,

@@ -55,18 +55,20 @@ class SalePolicyDecision(models.TransientModel):
         return wizards
 
     def _summary_of(self, review):
-        """Customer, amount and check results of the reviewed order, as a small table."""
+        """The reviewed document, its customer, amount and check results, as a small table."""
         order = review.order_id
+        currency = order.currency_id or review.currency_id
+        amount = order.amount_total if order else review.amount_total
         results = dict(
             self.env["sale.policy.check"]._fields["result"]._description_selection(self.env)
         )
         head = Markup(
             "<div class='fw-bold'>%s · %s</div><div>%s · <span class='fw-bold'>%s</span></div>"
         ) % (
-            order.name,
+            review._policy_subject().display_name,
             review.name,
-            order.partner_id.display_name,
-            format_amount(self.env, order.amount_total, order.currency_id),
+            order.partner_id.display_name or "",
+            format_amount(self.env, amount, currency) if currency else "",
         )
         checks = Markup("").join(
             Markup("<tr><td>%s</td><td class='%s'>%s</td><td>%s</td></tr>")

@@ -5,8 +5,8 @@ The reviewer rules (noupdate) read delegations per company and date through
 `policy_reader_domain`."""
 
 from odoo import SUPERUSER_ID, api
-from odoo.addons.sale_order_policy.models.many2many_pairs import link_pairs
 from odoo.addons.sale_order_policy.models.sale_policy_protected_mixin import policy_privileged
+from odoo.addons.sale_order_policy.tools.many2many import link_pairs
 
 RULE_DOMAINS = {
     "sale_order_rule_policy_reviewer": "policy_reader_domain()",

@@ -7,7 +7,7 @@ registry.category("web_tour.tours").add("sale_policy_reviewer_order_tour", {
     steps: () => [
         {
             content: "My Reviews lists the step waiting for me",
-            trigger: ".o_list_view .o_data_row td[name='order_id']:contains('SOP-READ')",
+            trigger: ".o_list_view .o_data_row td[name='subject_name']:contains('SOP-READ')",
             run: "click",
         },
         {
@@ -74,7 +74,7 @@ registry.category("web_tour.tours").add("sale_policy_reviewer_approve_tour", {
     steps: () => [
         {
             content: "My Reviews lists my pending step",
-            trigger: ".o_list_view .o_data_row td[name='order_id']:contains('SOP-APPR')",
+            trigger: ".o_list_view .o_data_row td[name='subject_name']:contains('SOP-APPR')",
             run: "click",
         },
         {

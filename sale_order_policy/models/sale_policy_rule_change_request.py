@@ -1,12 +1,19 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+CHANGE_REQUEST_SUBJECTS = [("change", "Change Request"), ("cancel", "Cancellation")]
+
 
 class SalePolicyRule(models.Model):
-    """Conditions on change requests: route increases and price cuts differently."""
+    """Rules of change and cancellation requests: route increases and price cuts
+    differently."""
 
     _inherit = "sale.policy.rule"
 
+    applies_to = fields.Selection(
+        selection_add=CHANGE_REQUEST_SUBJECTS,
+        ondelete={key: "cascade" for key, _label in CHANGE_REQUEST_SUBJECTS},
+    )
     change_condition = fields.Selection(
         [
             ("any", "Any change"),
@@ -29,10 +36,11 @@ class SalePolicyRule(models.Model):
         if any(rule.change_increase_percent < 0 for rule in self):
             raise ValidationError(self.env._("The increase percentage cannot be negative."))
 
-    def _applies(self, order, amount_company, failing_type_ids, change=None):
-        if change and self.applies_to == "change" and not self._applies_to_change(change):
+    def _applies(self, subject, amount_company, failing_type_ids):
+        # A rule of change requests reviews `sale.policy.change` records only.
+        if self.applies_to == "change" and not self._applies_to_change(subject):
             return False
-        return super()._applies(order, amount_company, failing_type_ids, change=change)
+        return super()._applies(subject, amount_company, failing_type_ids)
 
     def _applies_to_change(self, change):
         self.ensure_one()

@@ -57,10 +57,30 @@ class SaleOrder(models.Model):
         return super()._policy_engine_fields() | {"policy_revision", "policy_cancel_reason_id"}
 
     def write(self, vals):
-        if not is_policy_privileged() and vals.get("state") == "cancel":
+        if is_policy_privileged():
+            return super().write(vals)
+        if vals.get("state") == "cancel":
             self._policy_guard_cancel()
             self._policy_withdraw_from_review()
-        return super().write(vals)
+        if vals.get("state") in ("draft", "sent"):
+            confirmed = self.filtered(lambda o: o.state == "sale" and o._policy_active())
+            if confirmed:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s is confirmed: it goes back to quotation only through "
+                        "an approved cancellation request.",
+                        order=", ".join(confirmed.mapped("name")),
+                    )
+                )
+        cancelled = self.filtered(lambda o: o.state == "cancel")
+        res = super().write(vals)
+        # Back from cancelled: whatever was approved before goes through review again.
+        reopened = cancelled.filtered(
+            lambda o: o.state in ("draft", "sent") and o.approval_state != "draft"
+        )
+        if reopened:
+            reopened._policy_reset(self.env._("Approval reset: the order was cancelled."))
+        return res
 
     def action_cancel(self):
         policy_orders = self.filtered(lambda o: o._policy_active() and o.state != "cancel")
@@ -88,6 +108,14 @@ class SaleOrder(models.Model):
             return res
         return super()._action_cancel()
 
+    def _policy_confirmed_change_refusal(self, changes):
+        return self.env._(
+            "Order %(order)s is confirmed: what was approved changes only through a "
+            "change request. Use “Request Change” on the order.\n%(changes)s",
+            order=self.name,
+            changes="\n".join(changes),
+        )
+
     def _policy_cancel_needs_approval(self):
         """Approved and confirmed orders are cancelled only through an approved request."""
         self.ensure_one()
@@ -106,7 +134,7 @@ class SaleOrder(models.Model):
             return
         with policy_privileged():
             reviews = pending.sudo().policy_review_ids.filtered(
-                lambda r: r.state in ("waiting", "pending") and r.applies_to == "order"
+                lambda r: r.state in ("waiting", "pending") and r.res_model == self._name
             )
             reviews.activity_ids.exists().unlink()
             reviews.write({"state": "cancelled"})
@@ -177,8 +205,8 @@ class SaleOrder(models.Model):
         """Cancel through Odoo (open pickings and draft invoices follow); engine only."""
         self.ensure_one()
         with policy_privileged():
-            open_reviews = self.policy_review_ids.sudo().filtered(
-                lambda r: r.state in ("waiting", "pending") and not r.change_id
+            open_reviews = (
+                self.sudo()._policy_reviews().filtered(lambda r: r.state in ("waiting", "pending"))
             )
             for review in open_reviews:
                 review.activity_ids.sudo().exists().unlink()
@@ -188,9 +216,7 @@ class SaleOrder(models.Model):
             self.write(
                 {"approval_state": "draft", "policy_cancel_reason_id": change.cancel_reason_id.id}
             )
-            self.env["sale.policy.log"]._policy_add(
-                self, "cancel", comment=change._policy_log_summary(), change_id=change.id
-            )
+            change._policy_log("cancel", comment=change._policy_log_summary())
         self.sudo().message_post(
             body=self.env._(
                 "Cancelled (%(name)s): %(reason)s",
