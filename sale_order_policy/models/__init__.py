@@ -44,4 +44,10 @@ from . import (
     sale_policy_rule,
     sale_policy_rule_change,
     stock_picking,
+    rating_rating,
+    res_company_customer_notice,
+    res_config_settings_customer_notice,
+    sale_order_customer_notice,
+    sale_policy_exception_customer_notice,
+    stock_picking_shipping_notice,
 )
