@@ -20,7 +20,9 @@ class SaleOrder(models.Model):
         copy=False,
         groups="base.group_user",
     )
-    policy_can_send_confirmation = fields.Boolean(compute="_compute_policy_can_send_confirmation")
+    policy_can_send_confirmation = fields.Boolean(
+        string="Can Send Order Confirmation", compute="_compute_policy_can_send_confirmation"
+    )
 
     @api.depends("approval_state", "state", "policy_enabled")
     def _compute_policy_can_send_confirmation(self):
