@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .mail_composer_action import mail_composer_action
 from .sale_policy_protected_mixin import policy_privileged
 from .stock_picking_shipping_notice import format_quantity
 
@@ -94,24 +95,13 @@ class SaleOrder(models.Model):
                     order=self.name,
                 )
             )
-        template = self.env.ref(CONFIRMATION_TEMPLATE)
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Send Order Confirmation"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_model": self._name,
-                "default_res_ids": self.ids,
-                "default_template_id": template.id,
-                "default_composition_mode": "comment",
-                "default_email_layout_xmlid": LAYOUT,
-                "force_email": True,
-                "policy_confirmation_notice": True,
-            },
-        }
+        return mail_composer_action(
+            self,
+            self.env.ref(CONFIRMATION_TEMPLATE),
+            self.env._("Send Order Confirmation"),
+            default_email_layout_xmlid=LAYOUT,
+            policy_confirmation_notice=True,
+        )
 
     def _policy_send_confirmation_notice(self):
         """Queue the order confirmation to each customer (mail queue, not sent inline)."""

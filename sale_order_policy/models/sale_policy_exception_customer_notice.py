@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
+from .mail_composer_action import mail_composer_action
 from .sale_policy_exception import OPEN_STATES
 from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
 
@@ -41,7 +42,6 @@ class SalePolicyException(models.Model):
         string="Delay Notice Escalated on", readonly=True, copy=False
     )
     customer_not_told = fields.Boolean(
-        string="Customer Not Told",
         compute="_compute_customer_not_told",
         search="_search_customer_not_told",
         help="A late delivery or stock shortage the customer was not told about within the "
@@ -125,22 +125,12 @@ class SalePolicyException(models.Model):
                     exception=self.name,
                 )
             )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Notify Customer"),
-            "res_model": "mail.compose.message",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "default_model": self._name,
-                "default_res_ids": self.ids,
-                "default_template_id": self.env.ref(DELAY_TEMPLATE).id,
-                "default_composition_mode": "comment",
-                "force_email": True,
-                "policy_delay_notice": True,
-            },
-        }
+        return mail_composer_action(
+            self,
+            self.env.ref(DELAY_TEMPLATE),
+            self.env._("Notify Customer"),
+            policy_delay_notice=True,
+        )
 
     @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):

@@ -2,40 +2,20 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
-from .common import SalePolicyCase
+from .test_order_tracking import TrackingCase
 
 NOW = datetime(2026, 3, 2, 9, 0, 0)
 
 
-class CustomerNoticeCase(SalePolicyCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Exc = cls.env["sale.policy.exception"]
-
+class CustomerNoticeCase(TrackingCase):
     def _approved(self, **vals):
         """An order approved at once (no rule applies), still a quotation."""
         order = self._make_order(**vals)
         order.with_user(self.salesman).action_submit_for_review()
         self.assertEqual(order.approval_state, "approved")
         return order
-
-    def _confirmed(self, **vals):
-        order = self._approved(**vals)
-        order.with_user(self.salesman).action_confirm()
-        self.assertEqual(order.state, "sale")
-        return order
-
-    def _deliver(self, order, qty=None):
-        picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-        picking.ensure_one()
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty if qty is None else qty
-            move.picked = True
-        picking._action_done()
-        return picking
 
     def _sent_to_customer(self, record):
         return record.message_ids.filtered(
@@ -44,7 +24,7 @@ class CustomerNoticeCase(SalePolicyCase):
 
     def _send_from_composer(self, action, user):
         composer = Form(
-            self.env["mail.compose.message"].with_user(user).with_context(action["context"])
+            self.env["mail.compose.message"].with_user(user).with_context(**action["context"])
         ).save()
         composer._action_send_mail()
         return composer
@@ -138,6 +118,22 @@ class TestShippingNotice(CustomerNoticeCase):
         last = self._sent_to_customer(rest)
         self.assertEqual(len(last), 1, "the backorder gets its own notice")
         self.assertNotIn("partial", last.subject)
+
+    def test_sent_when_a_stock_user_validates(self):
+        """The storekeeper cannot read sales orders; the notice still lists their lines."""
+        storekeeper = new_test_user(
+            self.env, "sop_storekeeper", groups="base.group_user,stock.group_stock_user"
+        )
+        order = self._confirmed()
+        picking = order.picking_ids.with_user(storekeeper)
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking.button_validate()
+        notice = self._sent_to_customer(picking)
+        self.assertEqual(len(notice), 1)
+        self.assertIn("Steel Valve", notice.body)
+        self.assertEqual(notice.author_id, self.salesman.partner_id)
 
     def test_switched_off(self):
         self.company.sale_policy_notify_shipping = False

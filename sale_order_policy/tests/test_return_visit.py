@@ -34,7 +34,7 @@ class TestReturnVisit(RatingFlowMixin, SalePolicyCase):
         form = Form(
             self.env[action["res_model"]]
             .with_user(user or self.salesman)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         form.channel = channel
         form.rating = rating
