@@ -66,6 +66,7 @@
         "views/stock_picking_shipping_notice_views.xml",
         "views/sale_policy_exception_customer_notice_views.xml",
         "wizards/sale_policy_return_visit_views.xml",
+        "views/rating_rating_views.xml",
         "views/sale_order_policy_menus.xml",
     ],
     "demo": [

@@ -96,6 +96,9 @@ class TestReturnVisit(RatingFlowMixin, SalePolicyCase):
             ["rating_avg:avg", "rating_count:sum"],
         )
         self.assertEqual(group[1:], (4.0, 2))
+        self.salesman.invalidate_recordset()
+        self.assertEqual(self.salesman.policy_rating_avg, 4.0)
+        self.assertEqual(self.salesman.policy_rating_count, 2)
 
     def test_low_phone_rating_raises_the_quality_exception(self):
         order = self._delivered_order()
