@@ -54,7 +54,6 @@ class SalePolicyException(models.Model):
             exc.customer_notice_required = exc.code in DELAY_CODES
 
     @api.depends("code", "state", "customer_notified_on", "raised_on")
-    @api.depends_context("uid")
     def _compute_customer_not_told(self):
         late = self.filtered_domain(self._customer_not_told_domain())
         for exc in self:
