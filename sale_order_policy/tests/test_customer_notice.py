@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
+from psycopg2 import OperationalError
 
 from odoo.tests import Form, new_test_user, tagged
 
@@ -102,6 +103,23 @@ class TestShippingNotice(CustomerNoticeCase):
         self.assertFalse(picking._policy_send_shipping_notice())
         # Two workers racing: the stamp is claimed in SQL, the second claims nothing.
         self.assertFalse(picking._policy_claim_shipping_notice())
+        self.assertEqual(len(self._sent_to_customer(picking)), 1)
+
+    def test_rolled_back_validation_retried_sends_one_notice(self):
+        """A validation whose transaction fails (e.g. a serialization error) is retried:
+        the stamp and the queued e-mail went away with it, the retry sends one notice."""
+        order = self._confirmed()
+        picking = order.picking_ids
+        with self.assertRaises(OperationalError), self.env.cr.savepoint():
+            self._deliver(order)
+            self.assertEqual(len(self._sent_to_customer(picking)), 1)
+            self.env.flush_all()
+            raise OperationalError("could not serialize access due to concurrent update")
+        self.env.invalidate_all()
+        self.assertEqual(picking.state, "assigned")
+        self.assertFalse(picking.policy_shipping_notified_on)
+        self.assertFalse(self._sent_to_customer(picking))
+        self._deliver(order)
         self.assertEqual(len(self._sent_to_customer(picking)), 1)
 
     def test_partial_delivery_worded_as_such(self):
