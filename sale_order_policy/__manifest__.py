@@ -69,6 +69,12 @@
         "reports/sale_policy_sla_report_views.xml",
         "reports/sale_policy_reviewer_scorecard_views.xml",
         "security/sale_policy_reviewer_scorecard_security.xml",
+        "data/sale_policy_customer_notice_mail_template_data.xml",
+        "views/res_config_settings_customer_notice_views.xml",
+        "views/stock_picking_shipping_notice_views.xml",
+        "views/sale_policy_exception_customer_notice_views.xml",
+        "wizards/sale_policy_return_visit_views.xml",
+        "views/rating_rating_views.xml",
         "views/sale_order_policy_menus.xml",
     ],
     "demo": [

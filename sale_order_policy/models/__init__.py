@@ -46,6 +46,12 @@ from . import (
     sale_policy_rule,
     sale_policy_rule_change_request,
     stock_picking,
+    rating_rating,
+    res_company_customer_notice,
+    res_config_settings_customer_notice,
+    sale_order_customer_notice,
+    sale_policy_exception_customer_notice,
+    stock_picking_shipping_notice,
 )
 
 # Approval-chain presets, the rule dry run, the tracked rulebook.

@@ -18,17 +18,39 @@ class SaleOrder(models.Model):
         index="btree_not_null",
     )
 
+    def action_policy_record_return_visit(self):
+        """The salesperson records what the customer said on the phone, WeChat or on site."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Record Return Visit"),
+            "res_model": "sale.policy.return.visit",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
     def _policy_send_rating_request(self):
-        """Email the rating request (rating links and feedback page) and plan the 回访."""
+        """Ask every delivered customer (售后回访): by e-mail (rating links and feedback
+        page) when it has an address, and always a 回访 activity for the salesperson, who
+        records what customers without e-mail say by phone, WeChat or on site."""
         template = self.env.ref("sale_order_policy.mail_template_policy_rating_request")
-        now = fields.Datetime.now()
+        self.write({"policy_rating_requested_on": fields.Datetime.now()})
         for order in self:
-            order.rating_send_request(template, lang=order.partner_id.lang, force_send=False)
-            order.policy_rating_requested_on = now
+            has_email = bool(order._rating_get_partner().email)
+            if has_email:
+                order.rating_send_request(template, lang=order.partner_id.lang, force_send=False)
             order.activity_schedule(
                 "sale_order_policy.mail_activity_type_policy_return_visit",
                 user_id=order.user_id.id or self.env.uid,
                 summary=self.env._("Return visit after delivery of %(order)s", order=order.name),
+                note=False
+                if has_email
+                else self.env._(
+                    "The customer has no e-mail address: call or message them and record "
+                    "their rating with Record Return Visit."
+                ),
             )
 
     def rating_apply(
@@ -49,6 +71,8 @@ class SaleOrder(models.Model):
             notify_delay_send=notify_delay_send,
         )
         if rating.res_model == self._name:
+            if not rating.policy_channel:
+                rating.policy_channel = "email"
             order = self.browse(rating.res_id)
             if 0 < rating.rating <= order.company_id.sale_policy_rating_low:
                 order._policy_on_low_rating(rating)
@@ -86,7 +110,6 @@ class SaleOrder(models.Model):
                 ("state", "=", "sale"),
                 ("policy_delivered_on", "<=", cutoff),
                 ("policy_rating_requested_on", "=", False),
-                ("partner_id.email", "!=", False),
             ]
             orders = self.search(domain)
             orders._policy_send_rating_request()

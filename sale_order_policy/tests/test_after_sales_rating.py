@@ -9,10 +9,10 @@ from .common import SalePolicyCase
 
 class RatingFlowMixin:
     @classmethod
-    def _delivered_order(cls, day="2026-03-01 10:00:00"):
+    def _delivered_order(cls, day="2026-03-01 10:00:00", **vals):
         """An order approved, confirmed and fully delivered on `day`."""
         with freeze_time(day):
-            order = cls._make_order()
+            order = cls._make_order(**vals)
             order.with_user(cls.salesman).action_submit_for_review()
             order.with_user(cls.salesman).action_confirm()
             picking = order.picking_ids
