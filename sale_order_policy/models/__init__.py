@@ -57,6 +57,15 @@ from . import (
 # Approval-chain presets, the rule dry run, the tracked rulebook.
 from . import (
     res_company_config_log,
+    res_company_rulebook,
+    res_config_settings_rulebook,
+    sale_policy_reward_penalty,
+    sale_policy_rule_reward_penalty,
+    sale_policy_review_reward_penalty,
+    sale_policy_rule_proposal,
+    sale_policy_rule_approval,
+    sale_policy_rule_rule_change,
+    sale_policy_review_rule_change,
     sale_policy_config_log,
     sale_policy_rule_tracking,
     res_company_chain_preset,

@@ -50,7 +50,8 @@ def _departments(sequence, on_checks):
     ]
 
 
-def _change_steps():
+def _subject_steps():
+    """Steps of the other subjects: change and cancellation requests, rule changes, 奖惩."""
     return [
         _step("change_head", _lt("Change: Sales Head Review"), 10, "sales", applies_to="change"),
         _step(
@@ -74,6 +75,22 @@ def _change_steps():
         ),
         _step(
             "cancel_head", _lt("Cancellation: Sales Head Review"), 10, "sales", applies_to="cancel"
+        ),
+        _step(
+            "rule_change_gm",
+            _lt("Rule Change: General Manager Approval"),
+            10,
+            "management",
+            applies_to="rule_change",
+            group="management",
+        ),
+        _step(
+            "reward_penalty_gm",
+            _lt("Reward/Penalty: General Manager Approval"),
+            10,
+            "management",
+            applies_to="reward_penalty",
+            group="management",
         ),
         _step(
             "cancel_finance",
@@ -117,7 +134,7 @@ def preset_steps(preset):
         ]
     else:
         steps = [_head(), *_departments(10, on_checks=True)]
-    return steps + _change_steps()
+    return steps + _subject_steps()
 
 
 class ResCompany(models.Model):

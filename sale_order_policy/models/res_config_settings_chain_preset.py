@@ -14,6 +14,22 @@ class ResConfigSettings(models.TransientModel):
         self.ensure_one()
         self.execute()
         company = self.company_id
+        if company.sale_policy_rule_approval:
+            self.env["sale.policy.rule.proposal"]._policy_propose(
+                preset=company.sale_policy_chain_preset, company=company
+            )
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "message": self.env._(
+                        "The chain preset is proposed: it takes effect once the general "
+                        "manager approves it."
+                    ),
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
         edited = company._sale_policy_rules_edited()
         wizard = self.env["sale.policy.chain.preset.apply"].create(
             {
