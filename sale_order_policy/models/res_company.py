@@ -10,7 +10,17 @@ class ResCompany(models.Model):
         help="Orders of this company must pass the policy checks and the approval chain "
         "before they can be confirmed.",
     )
-    sale_policy_sla_hours = fields.Float(string="Review SLA (hours)", default=24.0)
+    sale_policy_sla_hours = fields.Float(
+        string="Review SLA (hours)",
+        default=24.0,
+        help="Every department finishes its review within this time of receiving the order "
+        "(各相关部门应在收到订单后24小时内完成审核): the deadline of the whole submission.",
+    )
+    sale_policy_sla_hours_urgent = fields.Float(
+        string="Urgent Review SLA (hours)",
+        default=4.0,
+        help="The whole review of an urgent (starred) order finishes within this time.",
+    )
     sale_policy_calendar_id = fields.Many2one(
         "resource.calendar",
         string="Review Working Calendar",
@@ -109,10 +119,12 @@ class ResCompany(models.Model):
         help="Gets the hand-off activity of deliveries that have no responsible.",
     )
 
-    @api.constrains("sale_policy_sla_hours", "sale_policy_reminder_percent")
+    @api.constrains(
+        "sale_policy_sla_hours", "sale_policy_sla_hours_urgent", "sale_policy_reminder_percent"
+    )
     def _check_sale_policy_sla(self):
         for company in self:
-            if company.sale_policy_sla_hours <= 0:
+            if company.sale_policy_sla_hours <= 0 or company.sale_policy_sla_hours_urgent <= 0:
                 raise ValidationError(self.env._("The review SLA must be more than 0 hours."))
             if not 0 < company.sale_policy_reminder_percent < 100:
                 raise ValidationError(

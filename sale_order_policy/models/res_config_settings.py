@@ -6,6 +6,9 @@ class ResConfigSettings(models.TransientModel):
 
     sale_policy_enabled = fields.Boolean(related="company_id.sale_policy_enabled", readonly=False)
     sale_policy_sla_hours = fields.Float(related="company_id.sale_policy_sla_hours", readonly=False)
+    sale_policy_sla_hours_urgent = fields.Float(
+        related="company_id.sale_policy_sla_hours_urgent", readonly=False
+    )
     sale_policy_calendar_id = fields.Many2one(
         related="company_id.sale_policy_calendar_id", readonly=False
     )

@@ -685,6 +685,9 @@ class SaleOrder(models.Model):
             self._policy_check_may_send()
         return super().message_notify(**kwargs)
 
+    def _policy_is_urgent(self):
+        return self.priority == "1"
+
     def _policy_amount_company(self):
         self.ensure_one()
         return self.currency_id._convert(

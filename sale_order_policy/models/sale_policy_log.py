@@ -13,6 +13,7 @@ LOG_EVENTS = [
     ("delegate", "Delegated"),
     ("reminder", "SLA Reminder"),
     ("escalate", "Escalated"),
+    ("round_breach", "Review Deadline Missed"),
     ("portal", "Routed to Review from Portal"),
     ("confirm", "Confirmed"),
     ("system_change", "Changed by Odoo"),

@@ -459,6 +459,7 @@ class SalePolicyReview(models.Model):
             "review_round": review_round,
             "state": "waiting",
             **subject._policy_review_values(),
+            **self._policy_round_values(subject),
         }
         vals_list = [
             {
@@ -499,8 +500,7 @@ class SalePolicyReview(models.Model):
                         order=subject.display_name,
                     )
                 )
-            sla = review._get_sla_hours()
-            deadline = review._compute_deadline(now, sla)
+            sla, deadline = review._step_deadline(now)
             openings.append((review, reviewers, sla, deadline))
             activity_vals += [
                 review._activity_values(user, deadline, activity_type_id) for user in reviewers
@@ -558,6 +558,17 @@ class SalePolicyReview(models.Model):
     def _get_calendar(self):
         self.ensure_one()
         return self.rule_id.calendar_id or self.company_id.sale_policy_calendar_id
+
+    @api.model
+    def _policy_round_values(self, subject):
+        """Values shared by every review of a new round (the SLA adds its deadline)."""
+        return {}
+
+    def _step_deadline(self, start):
+        """(hours, deadline) of this step opened at `start`."""
+        self.ensure_one()
+        sla = self._get_sla_hours()
+        return sla, self._compute_deadline(start, sla)
 
     def _get_sla_hours(self):
         self.ensure_one()

@@ -30,6 +30,18 @@ class SalePolicyReview(models.Model):
 
     _inherit = "sale.policy.review"
 
+    round_deadline = fields.Datetime(
+        string="Order Review Deadline",
+        readonly=True,
+        index=True,
+        help="When the whole review of this submission is due: the company's review SLA "
+        "from submission. Every step's deadline is capped by it.",
+    )
+    round_breached_on = fields.Datetime(
+        string="Order Deadline Missed on",
+        readonly=True,
+        help="When the submission passed its review deadline with steps still open.",
+    )
     reminder_due_on = fields.Datetime(
         string="Reminder Due on",
         help="When the reminder share of the SLA has elapsed (working hours when the step "
@@ -139,6 +151,44 @@ class SalePolicyReview(models.Model):
     # ------------------------------------------------------------------
     # Engine hooks
     # ------------------------------------------------------------------
+
+    @api.model
+    def _policy_round_values(self, subject):
+        """The submission's review deadline (各相关部门应在收到订单后24小时内完成审核): the
+        company's hours (urgent ones for an urgent subject), on its calendar."""
+        values = super()._policy_round_values(subject)
+        company = subject._policy_company()
+        hours = (
+            company.sale_policy_sla_hours_urgent
+            if subject._policy_is_urgent()
+            else company.sale_policy_sla_hours
+        ) or 24.0
+        start = fields.Datetime.now()
+        values["round_deadline"] = self._plan_hours(company.sale_policy_calendar_id, start, hours)
+        return values
+
+    @api.model
+    def _plan_hours(self, calendar, start, hours):
+        if not calendar:
+            return start + timedelta(hours=hours)
+        deadline = calendar.plan_hours(hours, start, compute_leaves=True)
+        return deadline and deadline.replace(tzinfo=None) or start + timedelta(hours=hours)
+
+    def _get_calendar(self):
+        # A step due with the order follows the company's calendar, like the order deadline.
+        if self.rule_id.sla_scope == "order":
+            return self.company_id.sale_policy_calendar_id
+        return super()._get_calendar()
+
+    def _step_deadline(self, start):
+        """Due with the order, or after its own hours but never after the order."""
+        sla, deadline = super()._step_deadline(start)
+        if not self.round_deadline:
+            return sla, deadline
+        if self.rule_id.sla_scope == "order" or self.round_deadline < deadline:
+            deadline = max(self.round_deadline, start)
+            sla = self._measure_hours(start, deadline)[1]
+        return sla, deadline
 
     def _activate(self):
         res = super()._activate()
@@ -331,119 +381,207 @@ class SalePolicyReview(models.Model):
         """Record the breach and tell each escalation user, with an activity and a message."""
         if not self:
             return
-        author = self.env.user.partner_id
-        subtype = self.env.ref("mail.mt_note")
-        activity_type = self.env.ref("sale_order_policy.mail_activity_type_policy_escalation")
-        activity_vals, activity_reviews, message_vals, log_entries = [], [], [], []
-        documents_by_user = defaultdict(set)
         documents = self._sla_documents()
-        escalated_pairs = []
         escalation_users = {rule: rule._get_escalation_users() for rule in self.rule_id}
+        notices = {
+            "messages": [],
+            "activities": [],
+            "activity_reviews": [],
+            "followers": {},
+            # Looked up once per batch: env.ref() checks the record exists each time.
+            "author": self.env.user.partner_id,
+            "subtype": self.env.ref("mail.mt_note"),
+            "activity_type": self.env.ref("sale_order_policy.mail_activity_type_policy_escalation"),
+        }
+        escalated_pairs, log_entries = [], []
         for review in self:
             targets = escalation_users[review.rule_id].filtered(
                 lambda user, review=review: review.company_id in user.company_ids
             )
-            document = documents[review]
-            params = {
-                "step": review.name,
-                "order": document.display_name,
-                "reviewers": ", ".join(review.reviewer_user_ids.mapped("name")),
-                "targets": ", ".join(targets.mapped("name")),
-            }
             escalated_pairs += [(review.id, user.id) for user in targets]
-            for (lang, tz), users in self._sla_group_by_locale(targets).items():
-                localized = review.with_context(lang=lang)
-                local = dict(
-                    params,
-                    deadline=format_datetime(localized.env, review.deadline, tz=tz),
-                    overdue=localized._sla_format_overdue(now - review.deadline),
-                )
-                body = localized.env._(
-                    "Review overdue: step %(step)s of %(order)s was due on %(deadline)s and "
-                    "is %(overdue)s late. Reviewers: %(reviewers)s. Escalated to %(targets)s.",
-                    **local,
-                )
-                if review.rule_id.escalation_can_decide:
-                    body += " " + localized.env._("You may now approve or reject this step.")
-                message_vals.append(
-                    review._sla_message_vals(
-                        body, users.partner_id, author, subtype, documents[review]
-                    )
-                )
-                today = now.replace(tzinfo=pytz.utc).astimezone(pytz.timezone(tz)).date()
-                for user in users:
-                    activity_vals.append(
-                        {
-                            "res_model_id": self.env["ir.model"]._get_id(document._name),
-                            "res_id": document.id,
-                            "activity_type_id": activity_type.id,
-                            "user_id": user.id,
-                            "date_deadline": today,
-                            "summary": localized.env._(
-                                "Overdue review: %(step)s", step=review.name
-                            ),
-                            "note": plaintext2html(body),
-                        }
-                    )
-                    activity_reviews.append(review.id)
-                    documents_by_user[(user.id, document._name)].add(document.id)
-            log_entries.append(
-                {
-                    "order": review.order_id,
-                    "company_id": review.company_id.id,
-                    "event": "escalate",
-                    "review": review,
-                    "comment": self.env._(
-                        "Deadline %(deadline)s (UTC) passed by %(overdue)s. Reviewers: "
-                        "%(reviewers)s. Escalated to %(targets)s.",
-                        deadline=fields.Datetime.to_string(review.deadline),
-                        overdue=self._sla_format_overdue(now - review.deadline),
-                        **{key: params[key] for key in ("reviewers", "targets")},
-                    )
-                    if targets
-                    else self.env._(
-                        "Deadline %(deadline)s (UTC) passed; nobody to escalate to.",
-                        deadline=fields.Datetime.to_string(review.deadline),
-                    ),
-                }
-            )
-        # Follow the documents first, one call per user: the activities' own subscription
-        # would insert the same follower twice for two steps of one order.
-        for (user_id, model), document_ids in documents_by_user.items():
-            self.env[model].sudo().browse(document_ids).message_subscribe(
-                partner_ids=self.env["res.users"].browse(user_id).partner_id.ids
-            )
+            review._sla_escalation_notices(targets, documents[review], now, notices)
+            log_entries.append(review._sla_escalation_log(targets, now))
+        self._sla_follow(notices["followers"])
         with policy_privileged():
             self.sudo().write({"sla_breached": True, "breached_on": now, "escalated_on": now})
             activities = (
                 self.env["mail.activity"]
                 .sudo()
                 .with_context(mail_activity_quick_update=True)
-                .create(activity_vals)
+                .create(notices["activities"])
             )
             # Escalation activities close with the step's decision, like the reviewers' own.
-            self._sla_link("activity_ids", list(zip(activity_reviews, activities.ids, strict=True)))
+            self._sla_link(
+                "activity_ids",
+                list(zip(notices["activity_reviews"], activities.ids, strict=True)),
+            )
             self._sla_link("escalation_user_ids", escalated_pairs)
             order_of = {review.id: review.order_id.id for review in self}
             self.env["sale.order"]._policy_add_readers(
-                [
-                    (order_of[review_id], user_id)
-                    for review_id, user_id in escalated_pairs
-                    if order_of[review_id]
-                ]
+                [(order_of[rid], uid) for rid, uid in escalated_pairs if order_of[rid]]
             )
-            self._sla_create_messages(message_vals)
+            self._sla_create_messages(notices["messages"])
             self.env["sale.policy.log"]._policy_add_many(log_entries)
 
+    def _sla_escalation_notices(self, targets, document, now, notices):
+        """Add the message and the activities telling `targets` of this step's breach, in
+        each one's language and timezone."""
+        self.ensure_one()
+        author, subtype = notices["author"], notices["subtype"]
+        activity_type = notices["activity_type"]
+        # Read in the batch's environment (prefetched), then worded per reader.
+        params = {
+            "step": self.name,
+            "order": document.display_name,
+            "reviewers": ", ".join(self.reviewer_user_ids.mapped("name")),
+            "targets": ", ".join(targets.mapped("name")),
+        }
+        for (lang, tz), users in self._sla_group_by_locale(targets).items():
+            localized = self.with_context(lang=lang)
+            body = self._sla_escalation_body(localized.env, params, now, tz)
+            notices["messages"].append(
+                self._sla_message_vals(body, users.partner_id, author, subtype, document)
+            )
+            today = now.replace(tzinfo=pytz.utc).astimezone(pytz.timezone(tz)).date()
+            for user in users:
+                notices["activities"].append(
+                    {
+                        "res_model_id": self.env["ir.model"]._get_id(document._name),
+                        "res_id": document.id,
+                        "activity_type_id": activity_type.id,
+                        "user_id": user.id,
+                        "date_deadline": today,
+                        "summary": localized.env._("Overdue review: %(step)s", step=params["step"]),
+                        "note": plaintext2html(body),
+                    }
+                )
+                notices["activity_reviews"].append(self.id)
+                notices["followers"].setdefault((user.id, document._name), set()).add(document.id)
+
+    def _sla_escalation_body(self, env, params, now, tz):
+        body = env._(
+            "Review overdue: step %(step)s of %(order)s was due on %(deadline)s and is "
+            "%(overdue)s late. Reviewers: %(reviewers)s. Escalated to %(targets)s.",
+            deadline=format_datetime(env, self.deadline, tz=tz),
+            overdue=self.with_env(env)._sla_format_overdue(now - self.deadline),
+            **params,
+        )
+        if self.rule_id.escalation_can_decide:
+            body += " " + env._("You may now approve or reject this step.")
+        return body
+
+    def _sla_escalation_log(self, targets, now):
+        self.ensure_one()
+        deadline = fields.Datetime.to_string(self.deadline)
+        if targets:
+            comment = self.env._(
+                "Deadline %(deadline)s (UTC) passed by %(overdue)s. Reviewers: "
+                "%(reviewers)s. Escalated to %(targets)s.",
+                deadline=deadline,
+                overdue=self._sla_format_overdue(now - self.deadline),
+                reviewers=", ".join(self.reviewer_user_ids.mapped("name")),
+                targets=", ".join(targets.mapped("name")),
+            )
+        else:
+            comment = self.env._(
+                "Deadline %(deadline)s (UTC) passed; nobody to escalate to.", deadline=deadline
+            )
+        return {
+            "order": self.order_id,
+            "company_id": self.company_id.id,
+            "event": "escalate",
+            "review": self,
+            "comment": comment,
+        }
+
+    def _sla_follow(self, documents_by_user):
+        """Follow the documents first, one call per user: the activities' own subscription
+        would insert the same follower twice for two steps of one order."""
+        for (user_id, model), document_ids in documents_by_user.items():
+            self.env[model].sudo().browse(document_ids).message_subscribe(
+                partner_ids=self.env["res.users"].browse(user_id).partner_id.ids
+            )
+
+    def _sla_breach_rounds(self, now, notify=None):
+        """The order-level breach: a submission whose review deadline passed with steps
+        still open is recorded once, logged, and told to the escalation users of its open
+        steps (on top of each late step's own escalation)."""
+        rounds = defaultdict(lambda: self.env["sale.policy.review"])
+        for review in self:
+            rounds[(review.res_model, review.res_id, review.review_round)] |= review
+        documents = self._sla_documents()
+        author, subtype = self.env.user.partner_id, self.env.ref("mail.mt_note")
+        messages, log_entries = [], []
+        for open_steps in rounds.values():
+            first = open_steps[0]
+            targets = (
+                self.env["res.users"]
+                .union(*(rule._get_escalation_users() for rule in open_steps.rule_id))
+                .filtered(lambda user, first=first: first.company_id in user.company_ids)
+            )
+            if notify is not None and not (open_steps & notify):
+                targets = self.env["res.users"]
+            for (lang, tz), users in self._sla_group_by_locale(targets).items():
+                body = first.with_context(lang=lang)._sla_round_breach_body(
+                    open_steps, documents[first], now, tz
+                )
+                messages.append(
+                    first._sla_message_vals(
+                        body, users.partner_id, author, subtype, documents[first]
+                    )
+                )
+            log_entries.append(
+                {
+                    "order": first.order_id,
+                    "company_id": first.company_id.id,
+                    "event": "round_breach",
+                    "review": first,
+                    "comment": first._sla_round_breach_body(
+                        open_steps, documents[first], now, "UTC"
+                    ),
+                }
+            )
+        siblings = self.sudo().search(
+            expression.OR(
+                [
+                    [("res_model", "=", model), ("res_id", "=", res_id), ("review_round", "=", rnd)]
+                    for model, res_id, rnd in rounds
+                ]
+            )
+        )
+        with policy_privileged():
+            siblings.write({"round_breached_on": now})
+            self._sla_create_messages(messages)
+            self.env["sale.policy.log"]._policy_add_many(log_entries)
+
+    def _sla_round_breach_body(self, open_steps, document, now, tz):
+        return self.env._(
+            "The review of %(order)s (round %(round)s) was due on %(deadline)s and is "
+            "%(overdue)s late: %(steps)s still open.",
+            order=document.display_name,
+            round=self.review_round,
+            deadline=format_datetime(self.env, self.round_deadline, tz=tz),
+            overdue=self._sla_format_overdue(now - self.round_deadline),
+            steps=", ".join(open_steps.mapped("name")),
+        )
+
     def _sla_process(self, now):
-        """Escalate the reviews past their deadline, remind those past the reminder share."""
+        """Escalate the reviews past their deadline, remind those past the reminder share,
+        and record the submissions past their review deadline."""
         to_escalate = self.filtered(lambda r: not r.escalated_on and r.deadline <= now)
         to_remind = (self - to_escalate).filtered(
             lambda r: not r.reminder_sent_on and not r.sla_breached and r._sla_reminder_due() <= now
         )
+        rounds_due = self.filtered(
+            lambda r: r.round_deadline and not r.round_breached_on and r.round_deadline <= now
+        )
         to_escalate._sla_escalate(now)
         to_remind._sla_send_reminders(now)
-        return len(to_escalate) + len(to_remind)
+        # Steps due with their order were just escalated: the order's breach is logged, and
+        # told on its own only when a step with its own SLA was escalated before.
+        told_by_steps = rounds_due.filtered(lambda r: r in to_escalate)
+        rounds_due._sla_breach_rounds(now, notify=rounds_due - told_by_steps)
+        return len(to_escalate) + len(to_remind) + len(rounds_due - told_by_steps)
 
     @api.model
     def _sla_due_query(self, now, exclude_ids, limit=None, lock=False):
@@ -457,6 +595,7 @@ class SalePolicyReview(models.Model):
                AND review.id != ALL(%(exclude)s::int[])
                AND (
                     (review.escalated_on IS NULL AND review.deadline <= %(now)s)
+                 OR (review.round_breached_on IS NULL AND review.round_deadline <= %(now)s)
                  OR (review.reminder_sent_on IS NULL
                      AND NOT COALESCE(review.sla_breached, FALSE)
                      AND COALESCE(

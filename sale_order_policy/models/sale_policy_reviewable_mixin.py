@@ -63,6 +63,10 @@ class SalePolicyReviewableMixin(models.AbstractModel):
             )
         return False
 
+    def _policy_is_urgent(self):
+        """An urgent subject gets the company's shorter review deadline."""
+        return False
+
     def _policy_amount_company(self):
         """The amount (company currency) the rules' minimum amount is compared with."""
         return 0.0

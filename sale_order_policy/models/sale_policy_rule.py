@@ -90,6 +90,15 @@ class SalePolicyRule(models.Model):
         default="any",
     )
     # SLA
+    sla_scope = fields.Selection(
+        [("order", "Within the order's review deadline"), ("step", "Its own SLA per step")],
+        string="Step Deadline",
+        required=True,
+        default="order",
+        help="Within the order's review deadline: the step is due when the whole review is "
+        "(the company's review SLA, from submission). Its own SLA: the step is due its own "
+        "hours after it opens, and never later than the order's review deadline.",
+    )
     sla_hours = fields.Float(
         string="SLA (hours)",
         default=lambda self: self.env.company.sale_policy_sla_hours or 24.0,

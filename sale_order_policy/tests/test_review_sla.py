@@ -19,13 +19,16 @@ class TestReviewSla(SalePolicyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write({"sale_policy_sla_hours": 24.0, "sale_policy_reminder_percent": 75.0})
+        # These tests follow one step with its own SLA; the order's review deadline, far
+        # away here, is tested on its own (TestOrderReviewDeadline).
+        cls.company.write({"sale_policy_sla_hours": 1000.0, "sale_policy_reminder_percent": 75.0})
         (cls.finance | cls.finance2 | cls.gm | cls.sales_head).write({"tz": "Asia/Shanghai"})
         cls.rule = cls._make_rule(
             "Finance Review",
             10,
             department="finance",
             reviewer_user_ids=[Command.set(cls.finance.ids)],
+            sla_scope="step",
             sla_hours=24.0,
             sla_hours_urgent=4.0,
         )
@@ -413,6 +416,7 @@ class TestReviewSla(SalePolicyCase):
             10,
             department="warehouse",
             reviewer_user_ids=[Command.set(self.warehouse.ids)],
+            sla_scope="step",
             sla_hours=48.0,
         )
 
