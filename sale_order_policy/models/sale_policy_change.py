@@ -71,6 +71,15 @@ class SalePolicyChange(models.Model):
     state = fields.Selection(
         CHANGE_STATES, required=True, default="draft", index=True, tracking=True, copy=False
     )
+    initiated_by = fields.Selection(
+        [("customer", "Customer"), ("internal", "Internal")],
+        string="Initiated by",
+        required=True,
+        default="internal",
+        tracking=True,
+        help="Customer: the customer asked for it (not held against the salesperson's order "
+        "accuracy). Internal: a correction of our own order.",
+    )
     reason = fields.Text(help="Why the order must change; the reviewers read it.")
     cancel_reason_id = fields.Many2one(
         "sale.policy.cancel.reason",
