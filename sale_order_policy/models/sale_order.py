@@ -111,6 +111,13 @@ class SaleOrder(models.Model):
         ],
         tracking=True,
     )
+    policy_intake_on = fields.Datetime(
+        string="Received on",
+        copy=False,
+        tracking=True,
+        help="When the customer's order reached us (接单时间). The salesperson's handling time "
+        "runs from here to submission; empty: from the quotation's creation.",
+    )
     priority = fields.Selection(
         [("0", "Normal"), ("1", "Urgent")], default="0", index=True, tracking=True
     )
