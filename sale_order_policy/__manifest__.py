@@ -61,6 +61,13 @@
         "views/res_config_settings_kpi_views.xml",
         "reports/sale_policy_approval_sheet_revision.xml",
         "reports/sale_policy_sla_report_views.xml",
+        "security/sale_policy_statement_security.xml",
+        "reports/sale_policy_statement_report.xml",
+        "data/sale_policy_statement_data.xml",
+        "wizards/sale_policy_statement_send_views.xml",
+        "views/sale_policy_statement_views.xml",
+        "views/res_config_settings_statement_views.xml",
+        "views/sale_policy_statement_portal_templates.xml",
         "views/sale_order_policy_menus.xml",
     ],
     "demo": [

@@ -45,3 +45,5 @@ from . import (
     sale_policy_rule_change,
     stock_picking,
 )
+from . import res_company_statement, res_config_settings_statement, res_partner_statement
+from . import sale_policy_statement, sale_policy_statement_line

@@ -4,4 +4,5 @@ from . import (
     sale_policy_decision,
     sale_policy_exception_override,
     sale_policy_kpi_export,
+    sale_policy_statement_send,
 )

@@ -1,0 +1,48 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class SalePolicyStatementSend(models.TransientModel):
+    """Issue and e-mail a customer's statement of account (对账单) for a period."""
+
+    _name = "sale.policy.statement.send"
+    _description = "Send Statement of Account"
+
+    def _default_date_from(self):
+        return fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
+
+    def _default_date_to(self):
+        return fields.Date.context_today(self).replace(day=1) - relativedelta(days=1)
+
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    date_from = fields.Date(string="From", required=True, default=_default_date_from)
+    date_to = fields.Date(string="To", required=True, default=_default_date_to)
+    send_email = fields.Boolean(
+        string="Send by E-mail",
+        default=True,
+        help="Off: the statement is issued as a draft to check before sending.",
+    )
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for wizard in self:
+            if wizard.date_from > wizard.date_to:
+                raise ValidationError(
+                    self.env._(
+                        "The period starts (%(start)s) after it ends (%(end)s).",
+                        start=wizard.date_from,
+                        end=wizard.date_to,
+                    )
+                )
+
+    def action_send(self):
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        statement = self.env["sale.policy.statement"].create(
+            {"partner_id": partner.id, "date_from": self.date_from, "date_to": self.date_to}
+        )
+        if self.send_email:
+            statement.action_send()
+        return statement._get_records_action(name=self.env._("Statement of Account"))
