@@ -416,10 +416,14 @@ class SalePolicyStatement(models.Model):
             for name in refs.split(",")
         }
         Order = self.env["sale.order"].sudo()
-        base = [("company_id", "=", self.company_id.id), ("state", "=", "sale")]
-        order = Order.search(base + [("name", "in", list(names))], order="date_order desc", limit=1)
+        company = ("company_id", "=", self.company_id.id)
+        order = Order.search(
+            [company, ("name", "in", list(names)), ("state", "!=", "cancel")],
+            order="date_order desc",
+            limit=1,
+        )
         return order or Order.search(
-            base + [("partner_id", "child_of", self.partner_id.id)],
+            [company, ("partner_id", "child_of", self.partner_id.id), ("state", "=", "sale")],
             order="date_order desc",
             limit=1,
         )
