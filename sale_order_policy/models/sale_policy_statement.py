@@ -8,7 +8,6 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
-from odoo.tools.sql import create_index
 
 from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
 
@@ -141,13 +140,12 @@ class SalePolicyStatement(models.Model):
 
     def init(self):
         # One live statement per customer and period: cancel it to issue another.
-        create_index(
-            self.env.cr,
-            "sale_policy_statement_period_unique",
-            self._table,
-            ["company_id", "partner_id", "date_from", "date_to"],
-            unique=True,
-            where="state != 'cancel'",
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS sale_policy_statement_period_unique "
+                "ON sale_policy_statement (company_id, partner_id, date_from, date_to) "
+                "WHERE state != 'cancel'"
+            )
         )
 
     def _compute_access_url(self):
@@ -368,6 +366,7 @@ class SalePolicyStatement(models.Model):
         for statement in to_send:
             statement.message_post_with_source(
                 template,
+                message_type="comment",
                 email_layout_xmlid="mail.mail_notification_light",
                 subtype_xmlid="mail.mt_comment",
             )

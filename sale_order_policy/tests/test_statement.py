@@ -36,7 +36,9 @@ class StatementFixtures:
         cls.order = cls._make_order()
         cls.inv0 = cls._make_invoice(cls.customer, 1000.0, "2026-02-10")
         cls._pay(cls.inv0, 400.0, "2026-02-20")
-        cls.inv1 = cls._make_invoice(cls.customer, 2000.0, "2026-03-05", due="2026-04-04", post=False)
+        cls.inv1 = cls._make_invoice(
+            cls.customer, 2000.0, "2026-03-05", due="2026-04-04", post=False
+        )
         cls.inv1.invoice_line_ids.sale_line_ids = [Command.set(cls.order.order_line.ids)]
         cls.inv1.action_post()
         cls.inv2 = cls._make_invoice(cls.customer, 500.0, "2026-03-10")
@@ -56,6 +58,7 @@ class StatementFixtures:
                     "date_to": date_to,
                 }
             )
+            .with_env(self.env)
         )
 
 
@@ -108,6 +111,11 @@ class TestStatement(StatementFixtures, SalePolicySettlementCase):
             statement.write({"closing_balance": 1.0})
         statement.action_send()
         self.assertEqual(statement.state, "sent")
+        # The attachment went with the e-mail, in the chatter.
+        sent = statement.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertEqual(len(sent), 1)
+        self.assertTrue(sent.attachment_ids)
+        self.assertIn(self.customer, sent.partner_ids)
         for vals in ({"date_to": "2026-03-30"}, {"partner_id": self.customer_b.id}):
             with self.assertRaisesRegex(UserError, "its figures are frozen"):
                 statement.sudo().write(vals)
@@ -119,11 +127,6 @@ class TestStatement(StatementFixtures, SalePolicySettlementCase):
             statement.write({"state": "confirmed"})
         with self.assertRaisesRegex(UserError, "Only draft statements can be deleted"):
             statement.unlink()
-        # The attachment went with the e-mail, in the chatter.
-        sent = statement.message_ids.filtered(lambda m: m.message_type == "comment")
-        self.assertEqual(len(sent), 1)
-        self.assertTrue(sent.attachment_ids)
-        self.assertIn(self.customer, sent.partner_ids)
         # A later payment does not change it; regenerating issues a new one.
         self._pay(self.inv2, 500.0, "2026-03-25")
         self.assertEqual(statement.closing_balance, 1600.0)
@@ -161,9 +164,7 @@ class TestStatement(StatementFixtures, SalePolicySettlementCase):
         self.assertEqual(len(mine), 1)
         self.assertEqual(mine.state, "sent")
         self.assertEqual(mine.closing_balance, 1600.0)
-        self.assertEqual(
-            len(mine.message_ids.filtered(lambda m: m.message_type == "comment")), 1
-        )
+        self.assertEqual(len(mine.message_ids.filtered(lambda m: m.message_type == "comment")), 1)
         # Without an e-mail address: issued, left in draft for someone to deliver it.
         self.assertEqual(statements.filtered(lambda s: s.partner_id == no_email).state, "draft")
 
@@ -203,10 +204,11 @@ class TestStatementPortal(StatementFixtures, SalePolicyHttpCase):
         statement.action_send()
         return statement
 
-    def _answer(self, statement, answer, note):
-        page = self.url_open(statement.access_url)
-        self.assertEqual(page.status_code, 200)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    def _answer(self, statement, answer, note, csrf=None):
+        if not csrf:
+            page = self.url_open(statement.access_url)
+            self.assertEqual(page.status_code, 200)
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         return self.url_open(
             f"/my/statements/{statement.id}/answer",
             data={"answer": answer, "note": note, "csrf_token": csrf},
@@ -215,21 +217,18 @@ class TestStatementPortal(StatementFixtures, SalePolicyHttpCase):
     def test_portal_confirm_once(self):
         statement = self._sent()
         self.authenticate(self.portal_user.login, self.portal_user.login)
-        response = self._answer(statement, "confirm", "Matches our ledger")
+        page = self.url_open(statement.access_url)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = self._answer(statement, "confirm", "Matches our ledger", csrf=csrf)
         self.assertIn("you confirmed this statement", response.text)
         self.assertEqual(statement.state, "confirmed")
         self.assertEqual(statement.responded_by_id, self.portal_user.partner_id)
         note = statement.message_ids.filtered(lambda m: "Matches our ledger" in (m.body or ""))
         self.assertEqual(note.author_id, self.portal_user.partner_id)
-        # Confirmed is final: a dispute afterwards is refused.
-        page = self.url_open(statement.access_url)
-        self.assertNotIn("o_statement_dispute", page.text)
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        csrf = csrf.group(1) if csrf else ""
-        response = self.url_open(
-            f"/my/statements/{statement.id}/answer",
-            data={"answer": "dispute", "note": "Changed my mind", "csrf_token": csrf},
-        )
+        # Confirmed is final: no more answer buttons, and a dispute posted anyway is refused.
+        self.assertNotIn("o_statement_dispute", self.url_open(statement.access_url).text)
+        response = self._answer(statement, "dispute", "Changed my mind", csrf=csrf)
+        self.assertIn("can be confirmed or disputed only once", response.text)
         self.assertEqual(statement.state, "confirmed")
         self.assertFalse(statement.exception_id)
 
@@ -268,7 +267,8 @@ class TestStatementPortal(StatementFixtures, SalePolicyHttpCase):
         self.assertNotIn(other.name, listing.text)
         # A draft is not shown, even to its customer.
         draft = self._issue(date_from="2026-02-01", date_to="2026-02-28")
-        self.assertNotIn(draft, self.env["sale.policy.statement"].with_user(self.portal_user).search([]))
+        portal_statements = self.env["sale.policy.statement"].with_user(self.portal_user)
+        self.assertNotIn(draft, portal_statements.search([]))
 
     def test_tour_customer_confirms_from_the_link(self):
         statement = self._sent()

@@ -1,7 +1,4 @@
-from dateutil.relativedelta import relativedelta
-
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import fields, models
 
 
 class SalePolicyStatementSend(models.TransientModel):
@@ -11,10 +8,10 @@ class SalePolicyStatementSend(models.TransientModel):
     _description = "Send Statement of Account"
 
     def _default_date_from(self):
-        return fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
+        return self.env["sale.policy.statement"]._policy_previous_month()[0]
 
     def _default_date_to(self):
-        return fields.Date.context_today(self).replace(day=1) - relativedelta(days=1)
+        return self.env["sale.policy.statement"]._policy_previous_month()[1]
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     date_from = fields.Date(string="From", required=True, default=_default_date_from)
@@ -24,18 +21,6 @@ class SalePolicyStatementSend(models.TransientModel):
         default=True,
         help="Off: the statement is issued as a draft to check before sending.",
     )
-
-    @api.constrains("date_from", "date_to")
-    def _check_period(self):
-        for wizard in self:
-            if wizard.date_from > wizard.date_to:
-                raise ValidationError(
-                    self.env._(
-                        "The period starts (%(start)s) after it ends (%(end)s).",
-                        start=wizard.date_from,
-                        end=wizard.date_to,
-                    )
-                )
 
     def action_send(self):
         self.ensure_one()
