@@ -40,7 +40,7 @@ def seed(env, customers, per_customer, date_from):
             """
             CREATE TEMP TABLE bench_month ON COMMIT DROP AS
             SELECT id AS move_id, %(start)s::date + mod(id, 28) AS day
-              FROM account_move WHERE name LIKE 'BENCH/%%' AND mod(id, 2) = 0;
+              FROM account_move WHERE name LIKE %(pattern)s AND mod(id, 2) = 0;
             UPDATE account_move move SET date = m.day,
                    invoice_date = CASE WHEN move.invoice_date IS NULL THEN NULL ELSE m.day END,
                    invoice_date_due = CASE WHEN move.invoice_date_due IS NULL THEN NULL
@@ -53,6 +53,7 @@ def seed(env, customers, per_customer, date_from):
             ANALYZE account_move; ANALYZE account_move_line;
             """,
             start=date_from,
+            pattern="BENCH/%",
         )
     )
     env.invalidate_all()

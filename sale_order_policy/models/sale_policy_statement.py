@@ -41,7 +41,14 @@ COMPUTED_FIELDS = frozenset(
         "line_ids",
     }
 )
-FIGURE_FIELDS = COMPUTED_FIELDS | {"partner_id", "company_id", "date_from", "date_to", "name"}
+FIGURE_FIELDS = COMPUTED_FIELDS | {
+    "partner_id",
+    "company_id",
+    "currency_id",
+    "date_from",
+    "date_to",
+    "name",
+}
 # Changed only by the buttons and the customer's answer on the portal.
 ENGINE_FIELDS = frozenset(
     {
@@ -57,6 +64,22 @@ ENGINE_FIELDS = frozenset(
 )
 # Line kinds by journal entry: invoices, credit notes, payments; the rest is "other".
 MOVE_KINDS = {"out_invoice": "invoice", "out_receipt": "invoice", "out_refund": "refund"}
+# The line columns inserted in bulk by the monthly run, with their SQL types.
+LINE_COLUMNS = {
+    "company_id": "int",
+    "currency_id": "int",
+    "sequence": "int",
+    "date": "date",
+    "kind": "varchar",
+    "move_id": "int",
+    "document": "varchar",
+    "description": "varchar",
+    "order_refs": "varchar",
+    "date_due": "date",
+    "debit": "numeric",
+    "credit": "numeric",
+    "balance": "numeric",
+}
 # Statements sent per transaction by the monthly job (each one renders a PDF).
 SEND_BATCH_SIZE = 50
 
@@ -102,7 +125,9 @@ class SalePolicyStatement(models.Model):
     auto = fields.Boolean(
         string="Monthly Run", readonly=True, help="Issued by the monthly statement job."
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency", required=True, readonly=True, help="The company's currency when issued."
+    )
     opening_balance = fields.Monetary(readonly=True, help="Receivable balance before the period.")
     total_invoiced = fields.Monetary(string="Invoiced", readonly=True)
     total_refunded = fields.Monetary(string="Credit Notes", readonly=True)
@@ -164,6 +189,8 @@ class SalePolicyStatement(models.Model):
             vals_list = [{k: v for k, v in vals.items() if k in keep} for vals in vals_list]
         for vals in vals_list:
             vals.setdefault("company_id", self.env.company.id)
+            company = self.env["res.company"].browse(vals["company_id"])
+            vals.setdefault("currency_id", company.currency_id.id)
         if not is_policy_privileged():
             self._policy_check_unique(vals_list)
         self._policy_assign_names(vals_list)
@@ -262,11 +289,31 @@ class SalePolicyStatement(models.Model):
                     limit=1,
                 )
             )
-            for vals in company_vals:
-                date = vals.get("date_to") or fields.Date.context_today(self)
-                vals["name"] = (
-                    sequence.with_context(ir_sequence_date=date)._next() if sequence else "/"
-                )
+            today = fields.Date.context_today(self)
+            dates = [vals.get("date_to") or today for vals in company_vals]
+            names = self._policy_next_names(sequence, dates)
+            for vals, name in zip(company_vals, names, strict=True):
+                vals["name"] = name
+
+    @api.model
+    def _policy_next_names(self, sequence, dates):
+        """One name per date; the numbers of a standard sequence in one query."""
+        if not sequence:
+            return ["/"] * len(dates)
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence.with_context(ir_sequence_date=date)._next() for date in dates]
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                len(dates),
+            )
+        )
+        numbers = sorted(row[0] for row in self.env.cr.fetchall())
+        return [
+            sequence.with_context(ir_sequence_date=date).get_next_char(number)
+            for date, number in zip(dates, numbers, strict=True)
+        ]
 
     def _policy_check_can_answer(self):
         for statement in self:
@@ -476,7 +523,10 @@ class SalePolicyStatement(models.Model):
                 vals = self._policy_figure_vals(
                     company, figures.get(statement.partner_id.id) or self._policy_empty_figures()
                 )
-                vals["line_ids"] = [fields.Command.clear(), *vals["line_ids"]]
+                vals["line_ids"] = [
+                    fields.Command.clear(),
+                    *(fields.Command.create(line) for line in vals["line_ids"]),
+                ]
                 vals["user_id"] = statement.partner_id.user_id.id
                 with policy_privileged():
                     statement.write(vals)
@@ -691,21 +741,21 @@ class SalePolicyStatement(models.Model):
             totals[kind] += amount
             balance += amount
             lines.append(
-                fields.Command.create(
-                    {
-                        "sequence": sequence,
-                        "date": date,
-                        "kind": kind,
-                        "move_id": move_id,
-                        "document": name or "/",
-                        "description": ref or False,
-                        "order_refs": refs or False,
-                        "date_due": due if kind == "invoice" else False,
-                        "debit": max(amount, 0.0),
-                        "credit": max(-amount, 0.0),
-                        "balance": currency.round(balance),
-                    }
-                )
+                {
+                    "company_id": company.id,
+                    "currency_id": currency.id,
+                    "sequence": sequence,
+                    "date": date,
+                    "kind": kind,
+                    "move_id": move_id,
+                    "document": name or "/",
+                    "description": ref or None,
+                    "order_refs": refs or None,
+                    "date_due": due if kind == "invoice" else None,
+                    "debit": currency.round(max(amount, 0.0)),
+                    "credit": currency.round(max(-amount, 0.0)),
+                    "balance": currency.round(balance),
+                }
             )
         aging = figures["aging"]
         return {
@@ -768,13 +818,50 @@ class SalePolicyStatement(models.Model):
             }
             for partner_id, partner_figures in figures.items()
         ]
+        lines = [vals.pop("line_ids") for vals in vals_list]
         with policy_privileged():
-            return (
+            statements = (
                 self.sudo()
-                .with_context(tracking_disable=True, mail_create_nolog=True)
+                .with_context(
+                    tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+                )
                 .create(vals_list)
-                .with_env(self.env)
             )
+        statements._policy_insert_lines(lines)
+        return statements.with_env(self.env)
+
+    def _policy_insert_lines(self, lines_per_statement):
+        """Insert the lines of new statements (same order) in one statement.
+
+        The lines of thousands of statements go in as one INSERT from arrays: they are plain
+        stored values (no compute, no constraint but the foreign keys), frozen at birth."""
+        columns = list(LINE_COLUMNS)
+        rows = [
+            [statement.id, *(line[column] for column in columns)]
+            for statement, lines in zip(self, lines_per_statement, strict=True)
+            for line in lines
+        ]
+        if not rows:
+            return
+        types = ["int", *LINE_COLUMNS.values()]
+        arrays = SQL(", ").join(
+            SQL("%s::%s[]", list(values), SQL(kind))
+            for values, kind in zip(zip(*rows, strict=True), types, strict=True)
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO sale_policy_statement_line
+                       (statement_id, %(columns)s, create_uid, write_uid, create_date, write_date)
+                SELECT *, %(uid)s, %(uid)s, NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
+                  FROM UNNEST(%(arrays)s)
+                """,
+                columns=SQL(", ").join(SQL.identifier(column) for column in columns),
+                arrays=arrays,
+                uid=self.env.uid,
+            )
+        )
+        self.invalidate_recordset(["line_ids"])
 
     @api.model
     def _policy_previous_month(self, today=None):

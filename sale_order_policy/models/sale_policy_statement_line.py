@@ -19,8 +19,10 @@ class SalePolicyStatementLine(models.Model):
     statement_id = fields.Many2one(
         "sale.policy.statement", required=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one(related="statement_id.company_id", store=True)
-    currency_id = fields.Many2one(related="statement_id.currency_id")
+    # Stored as given when the statement is issued (not related): thousands of lines are
+    # created at once and their amounts are rounded in this currency.
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    currency_id = fields.Many2one("res.currency", required=True)
     sequence = fields.Integer(default=10)
     date = fields.Date(required=True)
     kind = fields.Selection(LINE_KINDS, string="Type", required=True)

@@ -1,13 +1,16 @@
 import io
+import os
 import re
 
 from freezegun import freeze_time
 from openpyxl import load_workbook
+from PyPDF2 import PdfReader
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from . import test_report_pdf
 from .common import SalePolicyHttpCase
 from .common_settlement import SalePolicySettlementCase
 
@@ -276,3 +279,45 @@ class TestStatementPortal(StatementFixtures, SalePolicyHttpCase):
             statement.get_portal_url(), "sale_policy_statement_tour", login=self.portal_user.login
         )
         self.assertEqual(statement.state, "confirmed")
+
+
+@tagged("post_install", "-at_install")
+class TestStatementPdf(StatementFixtures, SalePolicyHttpCase):
+    """The statement as the customer prints it: a real zh_CN PDF (see test_report_pdf)."""
+
+    # How the other PDFs of the module are read (fonts, text as a reader copies it).
+    _font_names = test_report_pdf.TestReportPdf._font_names
+    _text = test_report_pdf.TestReportPdf._text
+    assertChinesePdf = test_report_pdf.TestReportPdf.assertChinesePdf
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("zh_CN")
+        cls.env["ir.module.module"]._load_module_terms(
+            ["sale_order_policy"], ["zh_CN"], overwrite=True
+        )
+        cls._setup_statement_fixtures()
+        cls.customer.lang = "zh_CN"
+        cls.finance.groups_id = [Command.link(cls.env.ref("account.group_account_invoice").id)]
+
+    def test_statement_pdf_in_chinese(self):
+        statement = self._issue()
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_user(self.finance)
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(
+                "sale_order_policy.action_report_sale_policy_statement", statement.ids
+            )
+        )
+        self.assertEqual(kind, "pdf")
+        if os.environ.get("SOP_STATEMENT_PDF"):
+            # To look at it: SOP_STATEMENT_PDF=/tmp/statement.pdf, then pdftoppm -png.
+            with open(os.environ["SOP_STATEMENT_PDF"], "wb") as out:
+                out.write(pdf)
+        reader = PdfReader(io.BytesIO(pdf))
+        self.assertChinesePdf(reader)
+        text = self._text(reader)
+        for expected in ("对账单", "上海客户有限公司", "期初余额", "期末余额", "账龄", "盖章"):
+            self.assertIn(expected, text)
