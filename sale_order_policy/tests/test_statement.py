@@ -273,6 +273,20 @@ class TestStatementPortal(StatementFixtures, SalePolicyHttpCase):
         portal_statements = self.env["sale.policy.statement"].with_user(self.portal_user)
         self.assertNotIn(draft, portal_statements.search([]))
 
+    def test_xlsx_download(self):
+        own = self._sent()
+        other = self._sent(partner=self.other)
+        self.authenticate(self.finance.login, self.finance.login)
+        response = self.url_open(f"/sale_order_policy/statement/{own.id}/xlsx")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("spreadsheetml", response.headers["Content-Type"])
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        self.assertIn(own.name, [cell for row in sheet.iter_rows(values_only=True) for cell in row])
+        # Another customer's statement is refused to a portal user.
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        response = self.url_open(f"/sale_order_policy/statement/{other.id}/xlsx")
+        self.assertNotEqual(response.status_code, 200)
+
     def test_tour_customer_confirms_from_the_link(self):
         statement = self._sent()
         self.start_tour(
