@@ -80,6 +80,13 @@
         "views/sale_policy_exception_customer_notice_views.xml",
         "wizards/sale_policy_return_visit_views.xml",
         "views/rating_rating_views.xml",
+        "security/sale_policy_statement_security.xml",
+        "reports/sale_policy_statement_report.xml",
+        "data/sale_policy_statement_data.xml",
+        "wizards/sale_policy_statement_send_views.xml",
+        "views/sale_policy_statement_views.xml",
+        "views/res_config_settings_statement_views.xml",
+        "views/sale_policy_statement_portal_templates.xml",
         "views/sale_order_policy_menus.xml",
     ],
     "demo": [

@@ -73,3 +73,5 @@ from . import (
     sale_policy_rule_dry_run,
     sale_policy_rule_preset,
 )
+from . import res_company_statement, res_config_settings_statement, res_partner_statement
+from . import sale_policy_statement, sale_policy_statement_line

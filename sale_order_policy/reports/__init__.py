@@ -6,4 +6,5 @@ from . import (
     sale_policy_kpi_xlsx,
     sale_policy_reviewer_scorecard,
     sale_policy_sla_report,
+    sale_policy_statement_xlsx,
 )

@@ -6,4 +6,5 @@ from . import (
     sale_policy_exception_override,
     sale_policy_kpi_export,
     sale_policy_return_visit,
+    sale_policy_statement_send,
 )
