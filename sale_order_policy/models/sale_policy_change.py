@@ -12,7 +12,7 @@ CHANGE_STATES = [
     ("cancelled", "Withdrawn"),
 ]
 OPEN_STATES = ("pending", "approved")
-# Order header field -> proposed field on the request.
+# Order header field -> proposed field on the request (see `_policy_header_fields`).
 HEADER_FIELDS = {
     "partner_id": "new_partner_id",
     "partner_invoice_id": "new_partner_invoice_id",
@@ -21,7 +21,7 @@ HEADER_FIELDS = {
     "payment_term_id": "new_payment_term_id",
     "commitment_date": "new_commitment_date",
 }
-# Fields only the engine writes.
+# Fields only the engine writes (see `_policy_engine_fields`).
 ENGINE_FIELDS = frozenset(
     {
         "state",
@@ -194,7 +194,7 @@ class SalePolicyChange(models.Model):
             order = self.env["sale.order"].browse(vals.get("order_id"))
             if not order:
                 continue
-            for order_field, new_field in HEADER_FIELDS.items():
+            for order_field, new_field in self._policy_header_fields().items():
                 if new_field not in vals:
                     field = order._fields[order_field]
                     vals[new_field] = field.convert_to_write(order[order_field], order)
@@ -232,11 +232,21 @@ class SalePolicyChange(models.Model):
                 raise UserError(self.env._("A change request cannot move to another order."))
         return super().write(vals)
 
+    @api.model
+    def _policy_header_fields(self):
+        """{order header field: proposed field of the request}; other modules add theirs."""
+        return dict(HEADER_FIELDS)
+
+    @api.model
+    def _policy_engine_fields(self):
+        """Fields only the engine writes; other modules add theirs."""
+        return set(ENGINE_FIELDS)
+
     def _policy_refuse_engine_values(self, vals):
         """Engine fields: only their initial values (a draft, nothing decided) may be sent."""
         forged = {
             fname
-            for fname in ENGINE_FIELDS & set(vals)
+            for fname in self._policy_engine_fields() & set(vals)
             if vals[fname] and not (fname == "state" and vals[fname] == "draft" and not self)
         }
         if forged:
@@ -587,7 +597,7 @@ class SalePolicyChange(models.Model):
         self.ensure_one()
         order = self.order_id
         vals = {}
-        for order_field, new_field in HEADER_FIELDS.items():
+        for order_field, new_field in self._policy_header_fields().items():
             field = order._fields[order_field]
             old = field.convert_to_write(order[order_field], order)
             new = self._fields[new_field].convert_to_write(self[new_field], self)
@@ -595,7 +605,7 @@ class SalePolicyChange(models.Model):
                 vals[order_field] = new
         if vals.get("partner_id"):
             # Computed from the customer: keep the proposed values, not recomputed ones.
-            for order_field, new_field in HEADER_FIELDS.items():
+            for order_field, new_field in self._policy_header_fields().items():
                 vals.setdefault(
                     order_field, self._fields[new_field].convert_to_write(self[new_field], self)
                 )
@@ -608,7 +618,7 @@ class SalePolicyChange(models.Model):
         if self.change_type == "cancel":
             return [self.env._("Order cancelled")]
         result = []
-        for order_field, new_field in HEADER_FIELDS.items():
+        for order_field, new_field in self._policy_header_fields().items():
             field = order._fields[order_field]
             old = order[order_field]
             new = self[new_field]

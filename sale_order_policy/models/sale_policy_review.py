@@ -146,9 +146,14 @@ class SalePolicyReview(models.Model):
 
     @api.depends_context("uid")
     def _compute_can_decide(self):
+        pending = self.filtered(lambda r: r.state == "pending")
+        # The subjects of the whole list at once, not one query per line.
+        subjects = pending.sudo()._policy_subjects()
         for review in self:
-            review.can_decide = review.state == "pending" and bool(
-                review._get_decider_for(self.env.user, raise_if_not=False)
+            review.can_decide = review in pending and bool(
+                review._get_decider_for(
+                    self.env.user, raise_if_not=False, subject=subjects.get(review)
+                )
             )
 
     # ------------------------------------------------------------------
@@ -210,10 +215,12 @@ class SalePolicyReview(models.Model):
         self.ensure_one()
         return self.order_id.get_formview_action()
 
-    def _get_decider_for(self, user, raise_if_not=True):
-        """The reviewer `user` decides for: themself, a delegator, or an escalation role."""
+    def _get_decider_for(self, user, raise_if_not=True, subject=None):
+        """The reviewer `user` decides for: themself, a delegator, or an escalation role.
+        `subject`: the review's subject (as superuser) when the caller has it."""
         self.ensure_one()
-        refusal = self._policy_subject().sudo()._policy_party_error(user)
+        subject = subject or self._policy_subject().sudo()
+        refusal = subject._policy_party_error(user)
         if refusal:
             if raise_if_not:
                 raise AccessError(refusal)
@@ -238,7 +245,7 @@ class SalePolicyReview(models.Model):
                 self.env._(
                     "You are not a reviewer of step %(step)s of order %(order)s.",
                     step=self.name,
-                    order=self._policy_subject().sudo().display_name,
+                    order=subject.display_name,
                 )
             )
         return False

@@ -10,7 +10,8 @@ class SalePolicyReview(models.Model):
 
     applies_to = fields.Selection(
         selection_add=CHANGE_REQUEST_SUBJECTS,
-        ondelete={key: "cascade" for key, _label in CHANGE_REQUEST_SUBJECTS},
+        # Informative only (the engine dispatches through the subject): past reviews stay.
+        ondelete={key: "set default" for key, _label in CHANGE_REQUEST_SUBJECTS},
     )
     # The subject when it is a request, as a relation (lists, record rules, reports); set
     # by the request's `_policy_review_values()`.

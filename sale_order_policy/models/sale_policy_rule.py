@@ -185,6 +185,12 @@ class SalePolicyRule(models.Model):
         if any(rule.amount_min < 0 for rule in self):
             raise ValidationError(self.env._("The minimum amount cannot be negative."))
 
+    def _policy_retire_subject(self):
+        """`ondelete` of a subject's `applies_to` key: when the module of the subject goes,
+        its rules are archived (back on the core key) instead of deleted, because past
+        reviews refer to them."""
+        self.with_context(active_test=False).write({"active": False, "applies_to": "order"})
+
     def _get_domain(self):
         self.ensure_one()
         return safe_eval(

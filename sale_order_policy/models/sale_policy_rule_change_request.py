@@ -12,7 +12,10 @@ class SalePolicyRule(models.Model):
 
     applies_to = fields.Selection(
         selection_add=CHANGE_REQUEST_SUBJECTS,
-        ondelete={key: "cascade" for key, _label in CHANGE_REQUEST_SUBJECTS},
+        ondelete={
+            key: lambda rules: rules._policy_retire_subject()
+            for key, _label in CHANGE_REQUEST_SUBJECTS
+        },
     )
     change_condition = fields.Selection(
         [
