@@ -63,18 +63,19 @@ def setup_common(admin, n_clients, n_sales):
     }
 
 
-def setup_policy(admin, ctx, n_reviewers, sla_hours=24.0):
-    """The shipped chain's shape: sales head then finance, reviewers by users; an
-    escalation manager for breached steps; a warehouse hand-off user."""
+def setup_policy(admin, ctx, n_heads, n_finance=2):
+    """The shipped chain (Sales Head Review by the team leader; Finance Approval from
+    50,000 by the finance reviewers' group; Warehouse and General Manager when their
+    conditions hold), with one sales team per head, an escalation manager on the breached
+    steps and a warehouse hand-off user."""
     company_id = admin("res.users", "read", [admin.uid], ["company_id"])[0]["company_id"][0]
     user, manager = _ref(admin, "base.group_user"), _ref(admin, "sales_team.group_sale_manager")
     finance = _ref(admin, "sale_order_policy.group_finance_reviewer")
-    stock = _ref(admin, "stock.group_stock_user")
     tag = ctx["tag"]
-    heads = _users(admin, "load-head", n_reviewers, [user, manager], tag)
-    fins = _users(admin, "load-fin", n_reviewers, [user, finance], tag)
+    heads = _users(admin, "load-head", n_heads, [user, manager], tag)
+    fins = _users(admin, "load-fin", n_finance, [user, finance], tag)
     (escalation,) = _users(admin, "load-boss", 1, [user, manager], tag)
-    (warehouse,) = _users(admin, "load-wh", 1, [user, stock], tag)
+    (warehouse,) = _users(admin, "load-wh", 1, [user, _ref(admin, "stock.group_stock_user")], tag)
     admin(
         "res.company",
         "write",
@@ -85,35 +86,48 @@ def setup_policy(admin, ctx, n_reviewers, sla_hours=24.0):
             "sale_policy_handoff_user_id": warehouse,
         },
     )
-    old = admin("sale.policy.rule", "search", [("company_id", "=", company_id)])
-    admin("sale.policy.rule", "write", old, {"active": False})
-    for sequence, name, reviewers in ((10, "Load: sales head", heads), (20, "Load: finance", fins)):
+    rules = [_ref(admin, f"sale_order_policy.rule_{name}") for name in ("sales_head", "finance")]
+    admin("sale.policy.rule", "write", rules, {"escalation_user_ids": [(6, 0, [escalation])]})
+    sales_ids = admin("res.users", "search", [("login", "in", ctx["sales"])], order="id")
+    for i, head in enumerate(heads):
         admin(
-            "sale.policy.rule",
+            "crm.team",
             "create",
             {
-                "name": name,
-                "sequence": sequence,
-                "company_id": company_id,
-                "reviewer_type": "users",
-                "reviewer_user_ids": [(6, 0, reviewers)],
-                "sla_hours": sla_hours,
-                "escalation_user_ids": [(6, 0, [escalation])],
+                "name": f"Load team {tag}-{i}",
+                "user_id": head,
+                "member_ids": [(6, 0, sales_ids[i::n_heads])],
             },
         )
-    logins = lambda ids: [u["login"] for u in admin("res.users", "read", ids, ["login"])]  # noqa: E731
-    ctx.update(policy=True, heads=logins(heads), finance=logins(fins), escalation=escalation)
+    login = {
+        u["id"]: u["login"] for u in admin("res.users", "read", heads + fins + sales_ids, ["login"])
+    }
+    ctx.update(
+        policy=True,
+        head_of={login[s]: login[heads[i % n_heads]] for i, s in enumerate(sales_ids)},
+        finance=[login[f] for f in fins],
+        escalation=escalation,
+    )
     return ctx
 
 
-def order_vals(ctx, partner, key, quantity):
+def order_vals(ctx, partner, key, quantity, big=False):
     vals = {
         "partner_id": partner,
         "payment_term_id": ctx["term"],
         "commitment_date": "2099-01-01 08:00:00",
         "client_order_ref": key,
         "order_line": [
-            (0, 0, {"product_id": ctx["product"], "product_uom_qty": quantity, "price_unit": 100})
+            (
+                0,
+                0,
+                {
+                    "product_id": ctx["product"],
+                    "product_uom_qty": quantity,
+                    # From 50,000 the shipped chain adds the finance step.
+                    "price_unit": 6000 if big else 100,
+                },
+            )
         ],
     }
     if ctx["policy"]:
@@ -122,17 +136,20 @@ def order_vals(ctx, partner, key, quantity):
 
 
 class Client:
-    """One simulated desk: a salesperson and, with the policy, two sales heads and a
-    finance reviewer, all on the same server."""
+    """One simulated desk: a salesperson and, with the policy, the sales head of their
+    team and the finance reviewers, all on the same server."""
 
     def __init__(self, url, db, ctx, stats, rng, partner, index):
         self.ctx, self.stats, self.rng, self.partner = ctx, stats, rng, partner
         self.index = index
-        self.sales = Rpc(url, db, rng.choice(ctx["sales"]), PASSWORD)
-        self.heads, self.fin = [], None
+        login = ctx["sales"][index % len(ctx["sales"])]
+        self.sales = Rpc(url, db, login, PASSWORD)
+        self.reviewers = {}
         if ctx["policy"]:
-            self.heads = [Rpc(url, db, login, PASSWORD) for login in rng.sample(ctx["heads"], 2)]
-            self.fin = Rpc(url, db, rng.choice(ctx["finance"]), PASSWORD)
+            self.reviewers = {
+                "sales": [Rpc(url, db, ctx["head_of"][login], PASSWORD)],
+                "finance": [Rpc(url, db, fin, PASSWORD) for fin in ctx["finance"]],
+            }
 
     def retried(self, name, func, resolve):
         """`func()`, timed; when the connection is cut, sent again until it answers.
@@ -152,8 +169,8 @@ class Client:
                 raise
         raise RpcError(f"{name}: no answer after 6 tries")
 
-    def create(self, key, quantity):
-        vals = order_vals(self.ctx, self.partner, key, quantity)
+    def create(self, key, quantity, big=False):
+        vals = order_vals(self.ctx, self.partner, key, quantity, big)
         for _attempt in range(6):
             try:
                 return self.stats.timed("create", self.sales, "sale.order", "create", vals)
@@ -204,16 +221,25 @@ class Client:
                 return False
             raise
 
-    def review_step(self, order, reviewers, race):
-        """Approve the order's open step; two heads may race on it (one must win)."""
-        review = self.stats.timed(
+    def review_step(self, order, race):
+        """Approve the order's open step, if any; two finance reviewers may race on theirs
+        (exactly one must win). False when no step is open."""
+        reviews = self.stats.timed(
             "find review",
             self.sales,
             "sale.policy.review",
-            "search",
+            "search_read",
             [("order_id", "=", order), ("state", "=", "pending")],
+            ["department"],
         )
-        racers = reviewers if race and len(reviewers) > 1 else reviewers[:1]
+        if not reviews:
+            return False
+        review, department = [reviews[0]["id"]], reviews[0]["department"]
+        if department not in self.reviewers:
+            self.stats.count(f"unexpected {department} step", error=True)
+            return False
+        reviewers = self.reviewers[department]
+        racers = reviewers if race and len(reviewers) > 1 else [self.rng.choice(reviewers)]
         outcomes = []
         threads = [
             threading.Thread(target=lambda rpc=rpc: outcomes.append(self._try(rpc, review)))
@@ -225,10 +251,13 @@ class Client:
             thread.join()
         wins = outcomes.count(True)
         self.stats.count("approvals", wins)
+        self.stats.count(f"{department} steps approved", wins)
         if wins != 1:
             self.stats.count(f"step decided {wins} times: {outcomes}", error=True)
-        elif len(outcomes) > 1:
+            return False
+        if len(outcomes) > 1:
             self.stats.count("duplicate approval refused", len(outcomes) - 1)
+        return True
 
     def _try(self, rpc, review):
         try:
@@ -239,7 +268,8 @@ class Client:
     def run_order(self, number, race_share=0.0, premature_share=0.0, park=False):
         """One order's life; `park`: submitted and left pending (for the SLA cron)."""
         key = f"{self.ctx['tag']}-{self.index}-{number}"
-        order = self.create(key, 1 + self.rng.randint(0, 9))
+        big = self.ctx["policy"] and self.rng.random() < self.ctx.get("big_share", 0.2)
+        order = self.create(key, 1 + self.rng.randint(0, 9), big)
         if self.ctx["policy"]:
             self.submit(order)
             if park:
@@ -252,7 +282,8 @@ class Client:
                     self.stats.count("confirmed before approval", error=True)
                 except (RpcError, CallCut):
                     self.stats.count("premature confirm refused")
-            self.review_step(order, self.heads, self.rng.random() < race_share)
-            self.review_step(order, [self.fin], False)
+            for _step in range(4):
+                if not self.review_step(order, self.rng.random() < race_share):
+                    break
         self.confirm(order)
         self.stats.count("confirmed")

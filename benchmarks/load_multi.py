@@ -88,7 +88,8 @@ def start_topology(args, db):
             args.config,
             db,
             f"multi_http{i}",
-            ["--workers=2", f"--http-port={base + i}", "--max-cron-threads=0", *common],
+            ["--workers=2", f"--http-port={base + i}", f"--gevent-port={base + 10 + i}"]
+            + ["--max-cron-threads=0", *common],
         ).start()
         for i in range(2)
     ]
@@ -102,7 +103,8 @@ def start_cron_instance(args, db):
         args.config,
         db,
         "multi_cron",
-        ["--no-http", "--workers=0", "--max-cron-threads=2", f"--http-port={args.port + 3}"],
+        ["--no-http", "--workers=0", "--max-cron-threads=2"]
+        + [f"--http-port={args.port + 3}", f"--gevent-port={args.port + 13}"],
     ).start()
 
 
@@ -203,7 +205,7 @@ def run_multi(args):
     try:
         https, cron = start_topology(args, db)
         admin = Rpc(f"http://127.0.0.1:{args.port + 1}", db, "admin", "admin")
-        ctx = setup_policy(admin, setup_common(admin, n_clients, args.sales), args.reviewers)
+        ctx = setup_policy(admin, setup_common(admin, n_clients, args.sales), args.heads)
         ctx["parked"] = []
         chaos = Chaos(args, db, https, cron, ctx, stats)
         meter = loadlib.CpuMeter(db, lambda: [s.pid for s in [*https, chaos.cron]])

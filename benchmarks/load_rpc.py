@@ -3,8 +3,8 @@
 `--topology single` (default): for each client count of `--loads` (10: latency, 50:
 throughput), back to back on the same machine,
   (a) Odoo without the module (sale_management + sale_stock): create + confirm;
-  (b) the module with the shipped chain's shape (sales head, finance): create + submit +
-      the reviewers' approvals + confirm.
+  (b) the module with its shipped chain (the team leader's review; finance from 50,000,
+      for 20 % of the orders): create + submit + the reviewers' approvals + confirm.
 Each setup runs on a fresh copy of its template database, behind one prefork server
 (`--workers`) whose cron worker runs the deferred work (notifications, hand-offs), which
 is drained before the CPU is read. Per call type: p50 / p95 / max; per setup: orders/s and
@@ -51,7 +51,7 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=4, help="prefork workers (single)")
     parser.add_argument("--port", type=int, default=8371, help="first port (up to +18)")
     parser.add_argument("--sales", type=int, default=10, help="salespeople")
-    parser.add_argument("--reviewers", type=int, default=5, help="reviewers per tier")
+    parser.add_argument("--heads", type=int, default=3, help="sales heads (one team each)")
     parser.add_argument("--setups", default="odoo,policy")
     parser.add_argument("--keep-templates", action="store_true")
     parser.add_argument("--quick", action="store_true", help="--loads 4,10 --duration 20")
@@ -101,7 +101,7 @@ def run_clients(urls, db, ctx, stats, n_clients, args, flow=None, on_start=None)
                 stats.count(f"{type(error).__name__}: {str(error)[:120]}", error=True)
             number += 1
 
-    threads = [threading.Thread(target=body, args=(i,)) for i in range(n_clients)]
+    threads = [threading.Thread(target=body, args=(i,), daemon=True) for i in range(n_clients)]
     for thread in threads:
         thread.start()
     barrier.wait()
@@ -139,6 +139,7 @@ def start_admin(args, db, kind, n_clients, port):
         [
             f"--workers={args.workers}",
             f"--http-port={port}",
+            f"--gevent-port={port + 10}",
             "--max-cron-threads=1",
             "--limit-time-real=600",
             "--limit-time-cpu=600",
@@ -150,7 +151,7 @@ def start_admin(args, db, kind, n_clients, port):
     admin = Rpc(f"http://127.0.0.1:{port}", db, "admin", "admin")
     ctx = setup_common(admin, n_clients, args.sales)
     if kind == "policy":
-        setup_policy(admin, ctx, args.reviewers)
+        setup_policy(admin, ctx, args.heads)
     return server, ctx
 
 
@@ -290,8 +291,10 @@ def run_single(args):
         f"- start: {loadlib.machine_line()}",
         f"- one prefork server, --workers={args.workers}, one cron worker; "
         f"{args.duration:.0f} s measured per run after a one-order warm-up per client; "
-        f"{args.sales} salespeople, {args.reviewers} reviewers per tier; one 1-line order "
-        "of a consumable (a delivery) per cycle, one customer per client",
+        f"{args.sales} salespeople in {args.heads} teams (the shipped chain: the team "
+        "leader reviews; 20 % of the orders are from 50,000 and add the finance step, two "
+        "finance reviewers); one 1-line order of a consumable (a delivery) per cycle, one "
+        "customer per client; web-client sessions (`/web/dataset/call_kw`)",
         "- CPU: utime + stime of the server's process tree and of the database's "
         "PostgreSQL backends, including the crons' deferred work (drained before reading)",
         "",

@@ -297,33 +297,34 @@ class CallCut(Exception):
 
 
 class Rpc:
+    """A web client's session: one login (`/web/session/authenticate`), then `call_kw`
+    requests with the session cookie, as the browser does. (The `/jsonrpc` service would
+    check the password, 600,000 PBKDF2 rounds, on every call.)"""
+
     connect_retries = 0
 
     def __init__(self, url, db, login, password):
-        self.url, self.db, self.password = url, db, password
+        self.url, self.db = url, db
         self.session = requests.Session()
         for attempt in range(8):
             try:  # logging in twice is harmless, so any failure to connect is retried
-                self.uid = self._call("common", "login", db, login, password)
+                params = {"db": db, "login": login, "password": password}
+                self.uid = self._post("/web/session/authenticate", params)["uid"]
                 break
             except (requests.ConnectionError, CallCut):
                 Rpc.connect_retries += 1
                 time.sleep(0.5 * 2**attempt)
         else:
             raise RpcError(f"{login} could not log in")
+        if not self.uid:
+            raise RpcError(f"{login} could not log in")
 
-    def _call(self, service, method, *args):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"service": service, "method": method, "args": list(args)},
-        }
+    def _post(self, path, params):
+        payload = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}
         for attempt in range(8):
             try:
-                response = self.session.post(
-                    f"{self.url}/jsonrpc", json=payload, timeout=(10, 600)
-                ).json()
+                response = self.session.post(f"{self.url}{path}", json=payload, timeout=(10, 600))
+                data = response.json()
                 break
             except requests.ConnectTimeout:
                 # Never sent (the listen backlog was full): sending it again is safe.
@@ -331,26 +332,16 @@ class Rpc:
                 time.sleep(0.5 * 2**attempt)
             except (requests.ConnectionError, ValueError) as error:
                 # Sent, then the worker died (kill -9) or answered garbage.
-                self.session = requests.Session()
                 raise CallCut(str(error)[:80]) from error
         else:
             raise RpcError("could not connect")
-        if "error" in response:
-            raise RpcError(response["error"]["data"].get("message", "?"))
-        return response["result"]
+        if "error" in data:
+            raise RpcError(data["error"]["data"].get("message", "?"))
+        return data["result"]
 
     def __call__(self, model, method, *args, **kwargs):
-        return self._call(
-            "object",
-            "execute_kw",
-            self.db,
-            self.uid,
-            self.password,
-            model,
-            method,
-            list(args),
-            kwargs,
-        )
+        params = {"model": model, "method": method, "args": list(args), "kwargs": kwargs}
+        return self._post(f"/web/dataset/call_kw/{model}/{method}", params)
 
 
 # ----------------------------------------------------------------------------------------
