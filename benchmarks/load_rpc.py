@@ -117,6 +117,10 @@ def run_clients(urls, db, ctx, stats, n_clients, args, flow=None, on_start=None)
 
 def drain(conf, db, timeout=300):
     """Wait until the crons have sent every deferred notification and hand-off."""
+    from load_multi import trigger  # noqa: PLC0415
+
+    for name in ("ir_cron_sale_policy_notify_activities", "ir_cron_sale_policy_hand_off"):
+        trigger(conf, db, name)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         ((left,),) = loadlib.query(
