@@ -127,10 +127,13 @@ def setup(env, n_reviewers):
     manager = env.ref("sales_team.group_sale_manager")
     finance = env.ref("sale_order_policy.group_finance_reviewer")
     reviewers = _users(
-        env.with_context(no_reset_password=True), "hist-rev", n_reviewers, base | manager | finance
+        env(context=dict(env.context, no_reset_password=True)),
+        "hist-rev",
+        n_reviewers,
+        base | manager | finance,
     )
     sales = _users(
-        env.with_context(no_reset_password=True),
+        env(context=dict(env.context, no_reset_password=True)),
         "hist-sales",
         SALESPEOPLE,
         base | env.ref("sales_team.group_sale_salesman"),

@@ -302,10 +302,25 @@ class Rpc:
     check the password, 600,000 PBKDF2 rounds, on every call.)"""
 
     connect_retries = 0
+    # One login per user: PBKDF2 costs the server ~0.5 s of CPU per login, so clients of the
+    # same user share its session cookie (the sessions are on disk, common to all servers),
+    # as browser tabs do.
+    logins = {}
+    logins_lock = threading.Lock()
 
     def __init__(self, url, db, login, password):
         self.url, self.db = url, db
         self.session = requests.Session()
+        with Rpc.logins_lock:
+            known = Rpc.logins.get((db, login))
+            if not known:
+                self._login(db, login, password)
+                Rpc.logins[(db, login)] = (self.uid, self.session.cookies.get_dict())
+                return
+        self.uid = known[0]
+        self.session.cookies.update(known[1])
+
+    def _login(self, db, login, password):
         for attempt in range(8):
             try:  # logging in twice is harmless, so any failure to connect is retried
                 params = {"db": db, "login": login, "password": password}
