@@ -69,11 +69,11 @@ def invariants(args, db, ctx, stats, chaos, drained):
     handed, confirmed = _one(conf, db, HANDED_OFF_ONCE, params)
     (unapproved,) = _one(conf, db, UNAPPROVED, params)
     errors = sum(stats.errors.values())
-    approvals = stats.events["approvals"]
+    approvals = stats.events["approvals"] + stats.events["warm-up approvals"]
     return [
         ("client errors", f"{errors} {dict(stats.errors) or ''}", errors == 0),
         (
-            "successful approvals = `approve` log lines",
+            "successful approvals (warm-up included) = `approve` log lines",
             f"{approvals} = {approve_logs}",
             approvals == approve_logs,
         ),

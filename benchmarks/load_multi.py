@@ -112,7 +112,7 @@ def http_workers(server):
     """The prefork workers of an HTTP instance (not the gevent process)."""
     workers = []
     for pid, (ppid, _cpu) in loadlib.process_table().items():
-        if ppid == server.pid and "gevent" not in loadlib.cmdline(pid):
+        if ppid == server.pid and " gevent " not in loadlib.cmdline(pid):  # not --gevent-port
             workers.append(pid)
     return workers
 

@@ -56,7 +56,7 @@ def parse_args():
     parser.add_argument("--keep-templates", action="store_true")
     parser.add_argument("--quick", action="store_true", help="--loads 4,10 --duration 20")
     parser.add_argument("--park-share", type=float, default=0.25, help="multi: left pending")
-    parser.add_argument("--sla-batch", type=int, default=20, help="multi: SLA cron batch")
+    parser.add_argument("--sla-batch", type=int, default=5, help="multi: SLA cron batch")
     parser.add_argument("--no-crash", action="store_true", help="multi: no kill -9")
     args = parser.parse_args()
     args.config = str(Path(args.config).resolve())
@@ -106,6 +106,7 @@ def run_clients(urls, db, ctx, stats, n_clients, args, flow=None, on_start=None)
         thread.start()
     barrier.wait()
     stats.errors.update(warm.errors)
+    stats.events["warm-up approvals"] = warm.events["approvals"]
     if on_start:
         on_start()
     stats.events["start"] = time.perf_counter()

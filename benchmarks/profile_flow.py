@@ -56,7 +56,9 @@ def run_cycles(env, world, policy, runs, profile):
                 queries.setdefault(step, []).append(count)
     for step, profiler in profilers.items():
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(
+            "sale_order_policy|addons/(mail|sale|stock)/", 15
+        )
         profiles[step] = out.getvalue()
     return cpu, queries, profiles
 
