@@ -297,8 +297,10 @@ def run_single(args):
         f"- one prefork server, --workers={args.workers}, one cron worker; "
         f"{args.duration:.0f} s measured per run after a one-order warm-up per client; "
         f"{args.sales} salespeople in {args.heads} teams (the shipped chain: the team "
-        "leader reviews; 20 % of the orders are from 50,000 and add the finance step, two "
-        "finance reviewers); one 1-line order of a consumable (a delivery) per cycle, one "
+        "leader's step, then finance from 50,000 or when its credit, price or payment-term "
+        "check flags the order; 20 % of the orders are from 50,000; two finance reviewers; "
+        "the steps each order went through are counted below); one 1-line order of a "
+        "consumable (a delivery) per cycle, one "
         "customer per client; web-client sessions (`/web/dataset/call_kw`)",
         "- CPU: utime + stime of the server's process tree and of the database's "
         "PostgreSQL backends, including the crons' deferred work (drained before reading)",
