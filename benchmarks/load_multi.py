@@ -168,29 +168,34 @@ class Chaos(threading.Thread):
         self.stats.count("cron instance restarted")
 
 
-def finish(args, db, chaos, stats, timeout=600):
-    """Breach what was parked after the mid-run breach, then let the crons drain."""
-    conf = args.config
-    late = breach(conf, db, list(chaos.ctx["parked"]))
-    chaos.breached += late
-    stats.count("reviews breached by SQL (after the run)", len(late))
-    for name in (SLA_CRON, "ir_cron_sale_policy_notify_activities", "ir_cron_sale_policy_hand_off"):
+DEFERRED_CRONS = ("ir_cron_sale_policy_notify_activities", "ir_cron_sale_policy_hand_off")
+DEFERRED_WORK = """
+    SELECT (SELECT count(*) FROM mail_activity WHERE policy_notify_pending)
+         + (SELECT count(*) FROM sale_order WHERE policy_handoff_pending)"""
+DUE_ESCALATIONS = """
+         + (SELECT count(*) FROM sale_policy_review WHERE state = 'pending'
+               AND escalated_on IS NULL AND deadline <= now() AT TIME ZONE 'UTC')"""
+
+
+def drain(conf, db, sla=False, timeout=600):
+    """Trigger the crons of the deferred work (and the SLA cron), wait until it is done."""
+    for name in (*DEFERRED_CRONS, *([SLA_CRON] if sla else [])):
         trigger(conf, db, name)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ((left,),) = loadlib.query(
-            conf,
-            db,
-            """SELECT (SELECT count(*) FROM mail_activity WHERE policy_notify_pending)
-                    + (SELECT count(*) FROM sale_order WHERE policy_handoff_pending)
-                    + (SELECT count(*) FROM sale_policy_review WHERE state = 'pending'
-                          AND escalated_on IS NULL
-                          AND deadline <= now() AT TIME ZONE 'UTC')""",
-        )
+        ((left,),) = loadlib.query(conf, db, DEFERRED_WORK + (DUE_ESCALATIONS if sla else ""))
         if not left:
             return True
-        time.sleep(2)
+        time.sleep(1)
     return False
+
+
+def finish(args, db, chaos, stats):
+    """Breach what was parked after the mid-run breach, then let the crons drain."""
+    late = breach(args.config, db, list(chaos.ctx["parked"]))
+    chaos.breached += late
+    stats.count("reviews breached by SQL (after the run)", len(late))
+    return drain(args.config, db, sla=True)
 
 
 def run_multi(args):

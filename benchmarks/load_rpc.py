@@ -30,6 +30,7 @@ import threading
 import time
 from pathlib import Path
 
+import load_multi
 import loadlib
 from load_flow import Client, setup_common, setup_policy
 from loadlib import Rpc, Server, Stats
@@ -116,26 +117,6 @@ def run_clients(urls, db, ctx, stats, n_clients, args, flow=None, on_start=None)
     return time.perf_counter() - stats.events.pop("start")
 
 
-def drain(conf, db, timeout=300):
-    """Wait until the crons have sent every deferred notification and hand-off."""
-    from load_multi import trigger  # noqa: PLC0415
-
-    for name in ("ir_cron_sale_policy_notify_activities", "ir_cron_sale_policy_hand_off"):
-        trigger(conf, db, name)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ((left,),) = loadlib.query(
-            conf,
-            db,
-            """SELECT (SELECT count(*) FROM mail_activity WHERE policy_notify_pending)
-                    + (SELECT count(*) FROM sale_order WHERE policy_handoff_pending)""",
-        )
-        if not left:
-            return True
-        time.sleep(1)
-    return False
-
-
 def start_admin(args, db, kind, n_clients, port):
     server = Server(
         args.config,
@@ -171,7 +152,7 @@ def measure_setup(args, kind, n_clients):
         meter = loadlib.CpuMeter(db, lambda: [server.pid])
         url = f"http://127.0.0.1:{port}"
         elapsed = run_clients([url], db, ctx, stats, n_clients, args, on_start=meter.start)
-        drained = kind != "policy" or drain(args.config, db)
+        drained = kind != "policy" or load_multi.drain(args.config, db)
         cpu = meter.stop()
         unapproved = 0
         if kind == "policy":
@@ -323,8 +304,6 @@ def main():
     loadlib.install_cleanup()
     try:
         if args.topology == "multi":
-            import load_multi  # noqa: PLC0415
-
             ok = load_multi.run_multi(args)
         else:
             run_single(args)
