@@ -291,7 +291,8 @@ def report(args, before, after, seconds, plans, sizes):
         "",
         f"- {loadlib.machine_line()}; history inserted in {seconds:.0f} s",
         "- rows: " + ", ".join(f"{table} {count:,}" for table, count in sizes),
-        f"- medians of {args.runs} runs after 3 warm-up runs, the record cache emptied before each run",
+        f"- medians of {args.runs} runs after 3 warm-up runs, the record cache emptied "
+        "before each run",
         "",
         loadlib.markdown_table(
             ["screen", "empty ms", "with history ms", "ratio", "target", ""], rows
