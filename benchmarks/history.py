@@ -337,6 +337,7 @@ def main():
             data = seed.setup(env, args.reviewers)
             order = live_order(env, data)
             env.cr.commit()
+            dbtool_vacuum(args)
             before = measure(env, data, order, args.runs)
             print("empty:", before, flush=True)
             seconds = insert_orders(env, data, args.orders)
