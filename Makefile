@@ -78,3 +78,20 @@ clean:
 # Install into a database with only sale_stock, then uninstall: no warning, nothing left.
 test-uninstall: bootstrap
 	$(VENV)/bin/python tools/check_install_uninstall.py $(CONF)
+
+# Load tests over HTTP (benchmarks/load_rpc.py): Odoo alone vs the module side by side at
+# 10 and 50 clients (LOAD_ARGS=--quick for a short check), then several servers with
+# crashes. Databases sop_load_*; reports in benchmarks/results/load_*.md.
+LOAD_ARGS ?=
+LOAD_PORT ?= $(or $(SOP_HTTP_PORT),8371)
+load: bootstrap
+	$(VENV)/bin/python benchmarks/load_rpc.py -c $(CONF) --port $(LOAD_PORT) $(LOAD_ARGS)
+
+load-multi: bootstrap
+	$(VENV)/bin/python benchmarks/load_rpc.py -c $(CONF) --port $(LOAD_PORT) --topology multi $(LOAD_ARGS)
+
+# Screens and the SLA cron on years of history (HISTORY_ORDERS orders, 1,000,000 by default).
+HISTORY_ORDERS ?= 1000000
+benchmark-history: bootstrap
+	$(VENV)/bin/python benchmarks/history.py -c $(CONF) --orders $(HISTORY_ORDERS)
+.PHONY: load-multi benchmark-history

@@ -1,483 +1,319 @@
-"""Load test: Odoo with --workers=4, 50 concurrent JSON-RPC clients.
+"""Load test over JSON-RPC, side by side with Odoo.
 
-The clients create, submit, approve and confirm orders in a mixed workload (premature
-confirmations, duplicate approvals of one step) while the policy crons run. It reports
-throughput, p50/p95 latency and errors, then checks the database: no lost decision, no
-order confirmed without approval.
+`--topology single` (default): for each client count of `--loads` (10: latency, 50:
+throughput), back to back on the same machine,
+  (a) Odoo without the module (sale_management + sale_stock): create + confirm;
+  (b) the module with its shipped chain (the team leader's review; finance from 50,000,
+      for 20 % of the orders): create + submit + the reviewers' approvals + confirm.
+Each setup runs on a fresh copy of its template database, behind one prefork server
+(`--workers`) whose cron worker runs the deferred work (notifications, hand-offs), which
+is drained before the CPU is read. Per call type: p50 / p95 / max; per setup: orders/s and
+server CPU per confirmed order (Odoo processes + PostgreSQL backends, from /proc).
+Report: benchmarks/results/load_side_by_side.md.
 
-    .venv/bin/python benchmarks/load_rpc.py -c .odoo.conf [--orders 2000 --clients 50]
+`--topology multi`: two HTTP instances (2 workers each, no cron) and a cron-only instance
+on one database, with crashes (kill -9 of an HTTP worker and of the cron instance in the
+middle of an SLA batch), then the invariants checked in the database (see load_multi.py).
+Report: benchmarks/results/load_multi.md.
+
+    .venv/bin/python benchmarks/load_rpc.py -c .odoo.conf                 # full run
+    .venv/bin/python benchmarks/load_rpc.py -c .odoo.conf --quick         # 2-minute check
+    .venv/bin/python benchmarks/load_rpc.py -c .odoo.conf --topology multi
+
+Databases: templates `sop_load_tpl_odoo` / `sop_load_tpl_policy` (built when missing,
+dropped at the end unless --keep-templates) and one `sop_load_<setup>_<n>` copy per run.
 """
 
 import argparse
-import configparser
-import os
 import random
-import statistics
-import subprocess
-import sys
 import threading
 import time
-from collections import Counter, defaultdict
+from pathlib import Path
 
-import psycopg2
-import requests
+import load_multi
+import loadlib
+from load_flow import Client, setup_common, setup_policy
+from loadlib import Rpc, Server, Stats
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-class Rpc:
-    def __init__(self, url, db, login, password):
-        self.url, self.db, self.password = url, db, password
-        self.session = requests.Session()
-        for attempt in range(6):
-            try:  # logging in twice is harmless, so any connection failure is retried
-                self.uid = self._call("common", "login", db, login, password)
-                break
-            except requests.ConnectionError:
-                Rpc.connect_retries += 1
-                time.sleep(0.5 * 2**attempt)
-        else:
-            raise RpcError(f"{login} could not log in")
-
-    connect_retries = 0
-
-    def _call(self, service, method, *args):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"service": service, "method": method, "args": list(args)},
-        }
-        for attempt in range(6):
-            try:
-                response = self.session.post(
-                    f"{self.url}/jsonrpc", json=payload, timeout=(10, 300)
-                ).json()
-                break
-            except requests.ConnectTimeout:
-                # Never sent (the prefork server's listen backlog, 8 x workers, was full):
-                # sending it again is safe.
-                Rpc.connect_retries += 1
-                time.sleep(0.5 * 2**attempt)
-        else:
-            raise RpcError("could not connect")
-        if "error" in response:
-            raise RpcError(response["error"]["data"].get("message", "?"))
-        return response["result"]
-
-    def __call__(self, model, method, *args, **kwargs):
-        return self._call(
-            "object",
-            "execute_kw",
-            self.db,
-            self.uid,
-            self.password,
-            model,
-            method,
-            list(args),
-            kwargs,
-        )
+RESULTS = loadlib.ROOT / "benchmarks" / "results"
+TEMPLATES = {
+    "odoo": ("sop_load_tpl_odoo", ("sale_management", "sale_stock")),
+    "policy": ("sop_load_tpl_policy", ("sale_order_policy",)),
+}
 
 
-class RpcError(Exception):
-    pass
-
-
-class Stats:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.latencies = defaultdict(list)
-        self.errors = Counter()
-        self.expected_refusals = Counter()
-        self.approvals_ok = 0
-
-    def timed(self, name, func, *args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            with self.lock:
-                self.latencies[name].append(time.perf_counter() - start)
-
-
-def setup(admin, n_sales, n_reviewers, n_clients):
-    """Users, customer, product and a two-tier chain, all over RPC."""
-
-    def ref(xmlid):
-        module, name = xmlid.split(".")
-        return admin("ir.model.data", "check_object_reference", module, name)[1]
-
-    company_id = admin("res.users", "read", [admin.uid], ["company_id"])[0]["company_id"][0]
-    admin(
-        "res.company",
-        "write",
-        [company_id],
-        {"sale_policy_enabled": True, "account_use_credit_limit": False},
-    )
-    admin(
-        "sale.policy.rule",
-        "write",
-        admin("sale.policy.rule", "search", [("company_id", "=", company_id)]),
-        {"active": False},
-    )
-    tag = str(int(time.time()))
-    user_group, sales_group = ref("base.group_user"), ref("sales_team.group_sale_salesman")
-    finance_group = ref("sale_order_policy.group_finance_reviewer")
-    manager_group = ref("sales_team.group_sale_manager")
-
-    def users(prefix, count, groups):
-        return [
-            admin(
-                "res.users",
-                "create",
-                {
-                    "name": f"{prefix} {i}",
-                    "login": f"{prefix}{i}-{tag}",
-                    "password": "load",
-                    "email": f"{prefix}{i}-{tag}@example.com",
-                    "groups_id": [(6, 0, groups)],
-                },
-            )
-            for i in range(count)
-        ]
-
-    sales = users("load-sales", n_sales, [user_group, sales_group])
-    heads = users("load-head", n_reviewers, [user_group, manager_group])
-    finance = users("load-fin", n_reviewers, [user_group, finance_group])
-    admin(
-        "sale.policy.rule",
-        "create",
-        {
-            "name": "Load: sales head",
-            "sequence": 10,
-            "company_id": company_id,
-            "reviewer_type": "users",
-            "reviewer_user_ids": [(6, 0, heads)],
-        },
-    )
-    admin(
-        "sale.policy.rule",
-        "create",
-        {
-            "name": "Load: finance",
-            "sequence": 20,
-            "company_id": company_id,
-            "reviewer_type": "users",
-            "reviewer_user_ids": [(6, 0, finance)],
-        },
-    )
-    # One customer per client: Odoo itself updates the customer row on confirmation
-    # (follower notification), so a single shared customer serialises everything.
-    partners = [
-        admin(
-            "res.partner",
-            "create",
-            {
-                "name": f"Load customer {tag}-{i}",
-                "email": f"load{i}@example.com",
-                "phone": "+86 21 0000",
-            },
-        )
-        for i in range(n_clients)
-    ]
-    product = admin(
-        "product.product",
-        "create",
-        {"name": f"Load item {tag}", "type": "service", "list_price": 100.0, "taxes_id": [(5,)]},
-    )
-    term = ref("account.account_payment_term_immediate")
-    logins = lambda ids: [u["login"] for u in admin("res.users", "read", ids, ["login"])]  # noqa: E731
-    return {
-        "sales": logins(sales),
-        "heads": logins(heads),
-        "finance": logins(finance),
-        "partners": partners,
-        "product": product,
-        "term": term,
-        "tag": tag,
-    }
-
-
-def worker(url, db, ctx, n_orders, stats, rng, partner, delay):
-    time.sleep(delay)  # clients ramp up over a few seconds, as a real fleet does
-    try:
-        sales = Rpc(url, db, rng.choice(ctx["sales"]), "load")
-        heads = [Rpc(url, db, login, "load") for login in rng.sample(ctx["heads"], 2)]
-        fin = Rpc(url, db, rng.choice(ctx["finance"]), "load")
-    except Exception as error:  # noqa: BLE001 - every failure is reported
-        with stats.lock:
-            stats.errors[f"login: {type(error).__name__}: {str(error)[:80]}"] += n_orders
-        return
-    for _i in range(n_orders):
-        try:
-            order = stats.timed(
-                "create",
-                sales,
-                "sale.order",
-                "create",
-                {
-                    "partner_id": partner,
-                    "payment_term_id": ctx["term"],
-                    "commitment_date": "2099-01-01 08:00:00",
-                    "intake_channel": "phone",
-                    "customer_confirmation_method": "phone",
-                    "client_order_ref": ctx["tag"],
-                    "order_line": [
-                        (
-                            0,
-                            0,
-                            {
-                                "product_id": ctx["product"],
-                                "product_uom_qty": 1 + rng.randint(0, 9),
-                                "price_unit": 100.0,
-                            },
-                        )
-                    ],
-                },
-            )
-            stats.timed("submit", sales, "sale.order", "action_submit_for_review", [order])
-            if rng.random() < 0.2:  # premature confirmation must be refused
-                try:
-                    sales("sale.order", "action_confirm", [order])
-                    with stats.lock:
-                        stats.errors["confirmed before approval"] += 1
-                except RpcError:
-                    with stats.lock:
-                        stats.expected_refusals["premature confirm"] += 1
-            for tier_users in (heads, [fin]):
-                review = sales(
-                    "sale.policy.review",
-                    "search",
-                    [("order_id", "=", order), ("state", "=", "pending")],
-                )
-                # Two heads race on the same "any" step: exactly one must win.
-                threads, outcomes = [], []
-
-                def approve(rpc, outcomes=outcomes, review=review):
-                    try:
-                        stats.timed("approve", rpc, "sale.policy.review", "action_approve", review)
-                        outcomes.append(True)
-                    except RpcError as error:
-                        outcomes.append(str(error))
-
-                racers = (
-                    tier_users if (len(tier_users) > 1 and rng.random() < 0.3) else tier_users[:1]
-                )
-                for rpc in racers:
-                    thread = threading.Thread(target=approve, args=(rpc,))
-                    thread.start()
-                    threads.append(thread)
-                for thread in threads:
-                    thread.join()
-                wins = outcomes.count(True)
-                with stats.lock:
-                    stats.approvals_ok += wins
-                    if wins != 1:
-                        stats.errors[f"step decided {wins} times: {outcomes}"] += 1
-                    elif len(outcomes) > 1:
-                        stats.expected_refusals["duplicate approval refused"] += len(outcomes) - 1
-            stats.timed("confirm", sales, "sale.order", "action_confirm", [order])
-        except Exception as error:  # noqa: BLE001 - every failure is reported
-            with stats.lock:
-                stats.errors[f"{type(error).__name__}: {str(error)[:120]}"] += 1
-
-
-def cron_driver(admin, stop, stats):
-    crons = admin(
-        "ir.cron",
-        "search",
-        [
-            (
-                "ir_actions_server_id.model_id.model",
-                "in",
-                ["sale.policy.review", "sale.policy.exception"],
-            )
-        ],
-    )
-    while not stop.is_set():
-        for cron in crons:
-            try:
-                stats.timed("cron", admin, "ir.cron", "method_direct_trigger", [cron])
-            except RpcError as error:
-                with stats.lock:
-                    stats.errors[f"cron: {str(error)[:80]}"] += 1
-        stop.wait(2)
-    return crons
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-c", "--config", default=os.path.join(ROOT, ".odoo.conf"))
-    parser.add_argument("-d", "--database", default="sop_load")
-    parser.add_argument("--orders", type=int, default=2000)
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=8179)
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", default=str(loadlib.ROOT / ".odoo.conf"))
+    parser.add_argument("--topology", choices=("single", "multi"), default="single")
+    parser.add_argument("--loads", default="10,50", help="client counts, comma-separated")
+    parser.add_argument("--duration", type=float, default=90, help="measured seconds per run")
+    parser.add_argument("--orders", type=int, default=5000, help="order budget per run")
+    parser.add_argument("--workers", type=int, default=4, help="prefork workers (single)")
+    parser.add_argument("--port", type=int, default=8371, help="first port (up to +18)")
+    parser.add_argument("--sales", type=int, default=10, help="salespeople")
+    parser.add_argument("--heads", type=int, default=3, help="sales heads (one team each)")
+    parser.add_argument("--setups", default="odoo,policy")
+    parser.add_argument("--keep-templates", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="--loads 4,10 --duration 20")
+    parser.add_argument("--park-share", type=float, default=0.25, help="multi: left pending")
+    parser.add_argument("--sla-batch", type=int, default=5, help="multi: SLA cron batch")
+    parser.add_argument("--no-crash", action="store_true", help="multi: no kill -9")
     args = parser.parse_args()
-    conf = configparser.ConfigParser()
-    conf.read(args.config)
-    opts = conf["options"]
-    python = sys.executable
-    subprocess.run(
-        [python, "tools/dbtool.py", "drop", args.config, args.database], check=True, cwd=ROOT
-    )
-    subprocess.run(
-        [
-            python,
-            "-m",
-            "odoo",
-            "-c",
-            args.config,
-            "-d",
-            args.database,
-            "-i",
-            "sale_order_policy",
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-        cwd=ROOT,
-    )
-    server_log = open("/tmp/sop_load_server.log", "w")  # noqa: SIM115 - lives with the server
-    # Prefork workers re-execute the server's command line: run odoo-bin, not `-m odoo`.
-    import odoo
+    args.config = str(Path(args.config).resolve())
+    if args.quick:
+        args.loads, args.duration = "4,10", 20
+    args.loads = [int(n) for n in args.loads.split(",")]
+    return args
 
-    odoo_root = os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__)))
-    odoo_bin = os.path.join(odoo_root, "odoo-bin")
-    if not os.path.exists(odoo_bin):
-        odoo_bin = os.path.join(os.path.dirname(python), "odoo")
-    server = subprocess.Popen(
+
+def run_clients(urls, db, ctx, stats, n_clients, args, flow=None, on_start=None):
+    """Warm every client up with one unmeasured order, then run until the time or the
+    order budget is spent. Returns the measured wall time."""
+    flow = flow or {}
+    budget = {"left": args.orders, "lock": threading.Lock()}
+    warm = Stats()
+    barrier = threading.Barrier(n_clients + 1)
+    clients = [None] * n_clients
+
+    def take():
+        with budget["lock"]:
+            budget["left"] -= 1
+            return budget["left"] >= 0
+
+    def body(i):
+        rng = random.Random(i)
+        try:
+            clients[i] = Client(urls[i % len(urls)], db, ctx, warm, rng, ctx["partners"][i], i)
+            clients[i].run_order(0)
+        except Exception as error:  # noqa: BLE001 - reported, and the run goes on
+            warm.count(f"warm-up: {type(error).__name__}: {str(error)[:100]}", error=True)
+        barrier.wait()
+        barrier.wait()  # the meter starts between the two
+        if clients[i] is None:
+            return
+        clients[i].stats = stats
+        number, end = 1, time.monotonic() + args.duration
+        while time.monotonic() < end and take():
+            park = flow.get("park_share", 0) > rng.random()
+            try:
+                clients[i].run_order(number, flow.get("race", 0), flow.get("premature", 0), park)
+            except Exception as error:  # noqa: BLE001 - every failure is reported
+                stats.count(f"{type(error).__name__}: {str(error)[:120]}", error=True)
+            number += 1
+
+    threads = [threading.Thread(target=body, args=(i,), daemon=True) for i in range(n_clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    stats.errors.update(warm.errors)
+    stats.events["warm-up approvals"] = warm.events["approvals"]
+    if on_start:
+        on_start()
+    stats.events["start"] = time.perf_counter()
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - stats.events.pop("start")
+
+
+def start_admin(args, db, kind, n_clients, port):
+    server = Server(
+        args.config,
+        db,
+        f"{kind}_{n_clients}",
         [
-            python,
-            odoo_bin,
-            "-c",
-            args.config,
-            "-d",
-            args.database,
-            f"--db-filter=^{args.database}$",
             f"--workers={args.workers}",
-            f"--http-port={args.port}",
-            "--max-cron-threads=0",
+            f"--http-port={port}",
+            f"--gevent-port={port + 10}",
+            "--max-cron-threads=1",
             "--limit-time-real=600",
             "--limit-time-cpu=600",
-            "--log-level=warn",
             "--limit-memory-soft=2147483648",
             "--limit-memory-hard=4294967296",
         ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=server_log,
-    )
-    url = f"http://127.0.0.1:{args.port}"
-    try:
-        for _i in range(120):
-            try:
-                requests.get(f"{url}/web/login", timeout=2)
-                break
-            except requests.RequestException:
-                time.sleep(1)
-        admin = Rpc(url, args.database, "admin", "admin")
-        ctx = setup(admin, n_sales=10, n_reviewers=5, n_clients=args.clients)
-        stats = Stats()
-        stop = threading.Event()
-        cron_thread = threading.Thread(target=cron_driver, args=(admin, stop, stats))
-        cron_thread.start()
-        per_client = [
-            args.orders // args.clients + (1 if i < args.orders % args.clients else 0)
-            for i in range(args.clients)
-        ]
-        threads = [
-            threading.Thread(
-                target=worker,
-                args=(
-                    url,
-                    args.database,
-                    ctx,
-                    n,
-                    stats,
-                    random.Random(i),
-                    ctx["partners"][i],
-                    i * 0.2,
-                ),
-            )
-            for i, n in enumerate(per_client)
-        ]
-        start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - start
-        stop.set()
-        cron_thread.join()
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
+    ).start()
+    server.wait_http(port)
+    admin = Rpc(f"http://127.0.0.1:{port}", db, "admin", "admin")
+    ctx = setup_common(admin, n_clients, args.sales)
+    if kind == "policy":
+        setup_policy(admin, ctx, args.heads)
+    return server, ctx
 
-    cnx = psycopg2.connect(
-        host=opts.get("db_host"),
-        port=opts.get("db_port"),
-        user=opts.get("db_user"),
-        dbname=args.database,
-    )
-    with cnx, cnx.cursor() as cr:
-        cr.execute(
-            "SELECT count(*) FROM sale_order WHERE client_order_ref = %s AND state = 'sale'",
-            (ctx["tag"],),
-        )
-        confirmed = cr.fetchone()[0]
-        cr.execute(
-            "SELECT count(*) FROM sale_order WHERE state = 'sale' AND approval_state != 'approved'"
-        )
-        unapproved = cr.fetchone()[0]
-        cr.execute(
-            """SELECT count(*) FROM sale_policy_log l JOIN sale_order o ON o.id = l.order_id
-                      WHERE o.client_order_ref = %s AND l.event = 'approve'""",
-            (ctx["tag"],),
-        )
-        approve_logs = cr.fetchone()[0]
-        cr.execute(
-            """SELECT count(*) FROM sale_policy_review r JOIN sale_order o ON o.id = r.order_id
-                WHERE o.client_order_ref = %s AND r.state = 'approved'
-                  AND r.decided_by_id IS NULL""",
-            (ctx["tag"],),
-        )
-        anonymous = cr.fetchone()[0]
-    cnx.close()
-    calls = sum(len(v) for k, v in stats.latencies.items() if k != "cron")
-    lines = [
-        f"# Load test: {args.clients} JSON-RPC clients, Odoo --workers={args.workers}, "
-        f"{os.cpu_count()} CPU cores",
-        "",
-        f"- orders: {args.orders} requested, {confirmed} confirmed in {elapsed:.1f} s "
-        f"({confirmed / elapsed:.1f} orders/s, {calls / elapsed:.1f} RPC calls/s)",
-        f"- errors: {sum(stats.errors.values())} {dict(stats.errors) or ''}",
-        f"- refused as they must be: {dict(stats.expected_refusals)}",
-        f"- connections retried after a connect timeout (request never sent): "
-        f"{Rpc.connect_retries}",
-        f"- successful approvals {stats.approvals_ok} = approve log lines {approve_logs} "
-        f"(lost decisions: {stats.approvals_ok - approve_logs}); "
-        f"approved reviews without a decider: {anonymous}",
-        f"- orders confirmed without approval (whole database): {unapproved}",
-        "",
-        "| call | count | p50 ms | p95 ms | max ms |",
-        "|---|---|---|---|---|",
+
+def measure_setup(args, kind, n_clients):
+    """One setup at one load, on a fresh copy of its template."""
+    db = f"sop_load_{kind}_{n_clients}"
+    loadlib.copy_database(args.config, TEMPLATES[kind][0], db)
+    port = args.port + 1
+    stats = Stats()
+    try:
+        server, ctx = start_admin(args, db, kind, n_clients, port)
+        meter = loadlib.CpuMeter(db, lambda: [server.pid])
+        url = f"http://127.0.0.1:{port}"
+        elapsed = run_clients([url], db, ctx, stats, n_clients, args, on_start=meter.start)
+        drained = kind != "policy" or load_multi.drain(args.config, db)
+        cpu = meter.stop()
+        unapproved = 0
+        if kind == "policy":
+            ((unapproved,),) = loadlib.query(
+                args.config,
+                db,
+                "SELECT count(*) FROM sale_order WHERE state = 'sale' "
+                "AND approval_state != 'approved'",
+            )
+        server.stop()
+    finally:
+        Server.stop_all()
+        loadlib.drop_database(args.config, db)
+    return {
+        "kind": kind,
+        "clients": n_clients,
+        "elapsed": elapsed,
+        "confirmed": stats.events["confirmed"],
+        "cpu": cpu,
+        "stats": stats,
+        "drained": drained,
+        "unapproved": unapproved,
+    }
+
+
+def _p95(result, call):
+    return loadlib.summary(result["stats"].latencies.get(call, []))[2]
+
+
+def _cpu_per_order(result):
+    return sum(result["cpu"].values()) / max(result["confirmed"], 1) * 1000
+
+
+def targets_rows(odoo, policy):
+    """(target, measured, limit, verdict) rows of one load."""
+    base = _p95(odoo, "confirm")
+    rows = [
+        ("confirm p95 ≤ 1.10 × Odoo's confirm p95", _p95(policy, "confirm") / base, 1.10),
+        ("submit p95 ≤ Odoo's confirm p95", _p95(policy, "submit") / base, 1.0),
+        ("approve p95 ≤ 0.5 × Odoo's confirm p95", _p95(policy, "approve") / base, 0.5),
+        (
+            "CPU per order, whole review ≤ 1.5 × Odoo's create + confirm",
+            _cpu_per_order(policy) / _cpu_per_order(odoo),
+            1.5,
+        ),
     ]
-    for name, values in sorted(stats.latencies.items()):
-        values = sorted(values)
-        p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
-        lines.append(
-            f"| {name} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
-            f"{p95 * 1000:.0f} | {values[-1] * 1000:.0f} |"
+    return [
+        (name, f"{ratio:.2f}", f"{limit:.2f}", "✔" if ratio <= limit else "✘")
+        for name, ratio, limit in rows
+    ]
+
+
+def load_section(results):
+    """Markdown of one client count: latencies, throughput and CPU, targets."""
+    n_clients = results[0]["clients"]
+    latency_rows, setup_rows = [], []
+    for result in results:
+        for call, values in sorted(result["stats"].latencies.items()):
+            count, p50, p95, top = loadlib.summary(values)
+            latency_rows.append(
+                (result["kind"], call, count, f"{p50:.0f}", f"{p95:.0f}", f"{top:.0f}")
+            )
+        cpu = result["cpu"]
+        setup_rows.append(
+            (
+                result["kind"],
+                result["confirmed"],
+                f"{result['elapsed']:.1f}",
+                f"{result['confirmed'] / result['elapsed']:.2f}",
+                f"{cpu['odoo']:.1f} + {cpu['postgres']:.1f}",
+                f"{_cpu_per_order(result):.0f}",
+                sum(result["stats"].errors.values()) or "0",
+                "yes" if result["drained"] else "NO",
+            )
         )
-    report = "\n".join(lines)
+    lines = [f"## {n_clients} clients", ""]
+    lines.append(
+        loadlib.markdown_table(
+            ["setup", "call", "count", "p50 ms", "p95 ms", "max ms"], latency_rows
+        )
+    )
+    lines += [
+        "",
+        loadlib.markdown_table(
+            [
+                "setup",
+                "orders confirmed",
+                "wall s",
+                "orders/s",
+                "CPU s (Odoo + PostgreSQL)",
+                "CPU ms / order",
+                "errors",
+                "crons drained",
+            ],
+            setup_rows,
+        ),
+    ]
+    by_kind = {result["kind"]: result for result in results}
+    if {"odoo", "policy"} <= by_kind.keys():
+        lines += [
+            "",
+            loadlib.markdown_table(
+                ["target", "ratio", "limit", ""], targets_rows(by_kind["odoo"], by_kind["policy"])
+            ),
+        ]
+    for result in results:
+        if result["stats"].errors or result["stats"].events:
+            events = {k: v for k, v in result["stats"].events.items() if k != "confirmed"}
+            lines.append(f"\n- {result['kind']}: errors {dict(result['stats'].errors)}; {events}")
+        if result["unapproved"]:
+            lines.append(f"- {result['kind']}: {result['unapproved']} confirmed without approval")
+    return "\n".join(lines)
+
+
+def run_single(args):
+    kinds = args.setups.split(",")
+    for kind in kinds:
+        loadlib.ensure_template(args.config, *TEMPLATES[kind])
+    header = [
+        "# Load side by side: Odoo alone vs the module's review chain",
+        "",
+        f"- start: {loadlib.machine_line()}",
+        f"- one prefork server, --workers={args.workers}, one cron worker; "
+        f"{args.duration:.0f} s measured per run after a one-order warm-up per client; "
+        f"{args.sales} salespeople in {args.heads} teams (the shipped chain: the team "
+        "leader's step, then finance from 50,000 or when its credit, price or payment-term "
+        "check flags the order; 20 % of the orders are from 50,000; two finance reviewers; "
+        "the steps each order went through are counted below); one 1-line order of a "
+        "consumable (a delivery) per cycle, one "
+        "customer per client; web-client sessions (`/web/dataset/call_kw`)",
+        "- CPU: utime + stime of the server's process tree and of the database's "
+        "PostgreSQL backends, including the crons' deferred work (drained before reading)",
+        "",
+    ]
+    sections = []
+    for n_clients in args.loads:
+        results = [measure_setup(args, kind, n_clients) for kind in kinds]
+        sections.append(load_section(results))
+        print(sections[-1], flush=True)
+    footer = ["", f"- end: {loadlib.machine_line()}"]
+    report = "\n".join(header + ["\n\n".join(sections)] + footer) + "\n"
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "load_side_by_side.md").write_text(report)
     print(report)
-    os.makedirs(os.path.join(ROOT, "benchmarks", "results"), exist_ok=True)
-    with open(os.path.join(ROOT, "benchmarks", "results", "load.md"), "w") as handle:
-        handle.write(report + "\n")
-    ok = not stats.errors and unapproved == 0 and stats.approvals_ok == approve_logs
-    sys.exit(0 if ok else 1)
+
+
+def main():
+    args = parse_args()
+    loadlib.install_cleanup()
+    try:
+        if args.topology == "multi":
+            ok = load_multi.run_multi(args)
+        else:
+            run_single(args)
+            ok = True
+    finally:
+        Server.stop_all()
+        if not args.keep_templates:
+            for template, _modules in TEMPLATES.values():
+                loadlib.drop_database(args.config, template)
+    raise SystemExit(0 if ok else 1)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
 
@@ -154,14 +156,22 @@ class MailActivity(models.Model):
         pending = self.sudo().search(
             [("policy_notify_pending", "=", True)], order="id", limit=batch_size
         )
+        retry = self.browse()
         for creator, activities in pending.grouped("create_uid").items():
             try:
                 with self.env.cr.savepoint():
                     activities.with_user(creator).sudo().action_notify()
-            except Exception:
+            except Exception as error:
+                # A user's transaction holds the document (Odoo writes the order's portal
+                # token when it builds the e-mail): these go out on the next run.
+                if getattr(error, "pgcode", None) in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                    retry |= activities
+                    continue
                 _logger.exception("Order policy: could not notify activities %s", activities.ids)
         with policy_privileged():
-            pending.exists().write({"policy_notify_pending": False})
+            (pending - retry).exists().write({"policy_notify_pending": False})
+        if retry:
+            self._policy_notify_cron()._trigger(fields.Datetime.now() + timedelta(minutes=1))
         # Odoo's cron runner calls the job again while some remain.
         self.env["ir.cron"]._notify_progress(
             done=len(pending),

@@ -6,6 +6,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 EXECUTION_STATUSES = [
     ("to_deliver", "To Deliver"),
@@ -322,14 +323,24 @@ class SaleOrder(models.Model):
             .sudo()
             .search([("order_id", "in", orders.ids), ("event", "=", "confirm")], order="id")
         }
+        retry = self.browse()
         for order in orders.filtered(lambda o: o._policy_active() and o.state == "sale"):
             user = confirmers.get(order.id) or order.user_id or self.env.user
             try:
                 with self.env.cr.savepoint():
                     order.with_user(user).sudo()._policy_hand_off()
-            except Exception:
+            except Exception as error:
+                # Locked by a user's transaction (its delivery, its order): next run.
+                if getattr(error, "pgcode", None) in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                    retry |= order
+                    continue
                 _logger.exception("Order policy: could not hand %s off", order.name)
-        orders.write({"policy_handoff_pending": False})
+        (orders - retry).write({"policy_handoff_pending": False})
+        if retry:
+            cron_id = self.env["ir.model.data"]._xmlid_to_res_id(HANDOFF_CRON_XMLID)
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger(
+                fields.Datetime.now() + timedelta(minutes=1)
+            )
         # Odoo's cron runner calls the job again while some remain.
         self.env["ir.cron"]._notify_progress(
             done=len(orders),

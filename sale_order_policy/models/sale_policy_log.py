@@ -31,7 +31,9 @@ class SalePolicyLog(models.Model):
     _order = "date desc, id desc"
     _policy_append_only = True
 
-    order_id = fields.Many2one("sale.order", ondelete="restrict", index=True)
+    # Joined, not a subquery: the reader rule's `order_id.user_id` / readers test then runs
+    # per line of the order being read instead of over all the user's orders (history).
+    order_id = fields.Many2one("sale.order", ondelete="restrict", index=True, auto_join=True)
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
@@ -130,6 +131,34 @@ class TestReviewActivity(SalePolicyCase):
         self.warehouse_review.with_user(self.warehouse).action_reject("Out of stock")
         self.assertEqual(self.order.approval_state, "rejected")
         self.assertFalse(other.exists())
+
+    def test_a_notification_blocked_by_a_lock_goes_out_on_the_next_run(self):
+        """A user's transaction holding the order (Odoo writes its portal token while it
+        builds the e-mail) delays the reviewer's notification; it is neither lost nor
+        sent twice."""
+
+        class Locked(Exception):
+            pgcode = "40001"  # PostgreSQL's serialization failure
+
+        cron = self.env.ref("sale_order_policy.ir_cron_sale_policy_notify_activities")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        triggers = Trigger.search_count([("cron_id", "=", cron.id)])
+        with patch.object(type(self.env["mail.activity"]), "action_notify", side_effect=Locked):
+            self.env["mail.activity"]._cron_policy_notify()
+        self.assertTrue(self.activity.policy_notify_pending)
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), triggers + 1)
+        self.env["mail.activity"]._cron_policy_notify()
+        self.env["mail.activity"]._cron_policy_notify()
+        self.assertFalse(self.activity.policy_notify_pending)
+        notifications = self.env["mail.message"].search(
+            [
+                ("model", "=", "sale.order"),
+                ("res_id", "=", self.order.id),
+                ("message_type", "=", "user_notification"),
+                ("partner_ids", "in", self.finance.partner_id.ids),
+            ]
+        )
+        self.assertEqual(len(notifications), 1)
 
     def test_rejection_removes_the_other_steps_activities(self):
         self.warehouse_review.with_user(self.warehouse).action_reject("Out of stock")
