@@ -127,7 +127,7 @@ class SalePolicyKpiReport(models.Model):
         help="Working hours the review steps took (parallel steps of a tier count once).",
     )
     review_count = fields.Integer(string="# Review Decisions", readonly=True)
-    first_time_right = fields.Integer(
+    first_time_right_count = fields.Integer(
         string="First-Time Right",
         readonly=True,
         help="1 when the order was approved in its first round, never rejected and never "
@@ -137,8 +137,8 @@ class SalePolicyKpiReport(models.Model):
     change_count = fields.Integer(string="# Changes", readonly=True)
     cancelled = fields.Integer(string="# Cancelled", readonly=True)
     sla_breach_count = fields.Integer(string="# SLA Breaches", readonly=True)
-    delivered = fields.Integer(string="# Delivered", readonly=True)
-    on_time = fields.Integer(
+    delivered_count = fields.Integer(string="# Delivered", readonly=True)
+    on_time_count = fields.Integer(
         string="# Delivered on Time", readonly=True, help="Delivered by the commitment date."
     )
     days_to_deliver = fields.Float(
@@ -293,14 +293,14 @@ class SalePolicyKpiReport(models.Model):
                       AND so.policy_round = 1
                       AND COALESCE(rev.rejection_count, 0) = 0
                       AND COALESCE(chg.change_count, 0) = 0
-                 THEN 1 ELSE 0 END AS first_time_right,
+                 THEN 1 ELSE 0 END AS first_time_right_count,
             COALESCE(rev.rejection_count, 0) AS rejection_count,
             COALESCE(chg.change_count, 0)::integer AS change_count,
             CASE WHEN so.state = 'cancel' THEN 1 ELSE 0 END AS cancelled,
             COALESCE(rev.sla_breach_count, 0) AS sla_breach_count,
-            CASE WHEN so.policy_delivered_on IS NOT NULL THEN 1 ELSE 0 END AS delivered,
+            CASE WHEN so.policy_delivered_on IS NOT NULL THEN 1 ELSE 0 END AS delivered_count,
             CASE WHEN so.policy_delivered_on IS NOT NULL AND so.policy_on_time
-                 THEN 1 ELSE 0 END AS on_time,
+                 THEN 1 ELSE 0 END AS on_time_count,
             %(to_deliver)s AS days_to_deliver,
             %(to_invoice)s AS days_to_invoice,
             %(to_pay)s AS days_to_pay,
@@ -347,7 +347,7 @@ class SalePolicyKpiReport(models.Model):
         aggregates = [
             "order_count:sum",
             "amount_total:sum",
-            "first_time_right:sum",
+            "first_time_right_count:sum",
             "rejection_count:sum",
             "change_count:sum",
             "cancelled:sum",
@@ -355,8 +355,8 @@ class SalePolicyKpiReport(models.Model):
             "sla_breach_count:sum",
             "review_hours:avg",
             "review_work_hours:avg",
-            "delivered:sum",
-            "on_time:sum",
+            "delivered_count:sum",
+            "on_time_count:sum",
             "days_to_deliver:avg",
             "days_to_invoice:avg",
             "days_to_pay:avg",
@@ -374,14 +374,14 @@ class SalePolicyKpiReport(models.Model):
             }
             orders = card["order_count"] or 0
             card["user"] = user
-            card["accuracy"] = card["first_time_right"] / orders if orders else 0.0
+            card["accuracy"] = card["first_time_right_count"] / orders if orders else 0.0
             card["sla_compliance"] = (
                 1 - card["sla_breach_count"] / card["review_count"]
                 if card["review_count"]
                 else None
             )
             card["on_time_rate"] = (
-                card["on_time"] / card["delivered"] if card["delivered"] else None
+                card["on_time_count"] / card["delivered_count"] if card["delivered_count"] else None
             )
             card["satisfaction"] = card["rating_avg"]
             card["dso"] = card["days_to_pay"]
