@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.addons.sale_order_policy.models.sale_policy_protected_mixin import policy_privileged
-from odoo.addons.sale_order_policy.reports import sale_policy_kpi_xlsx as kpi_xlsx
+from odoo.addons.sale_order_policy.reports import sale_policy_xlsx
 from odoo.addons.sale_order_policy.reports.sale_policy_kpi_report import policy_score
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -374,7 +374,7 @@ class TestKpiReport(SalePolicyCase):
 
     def test_xlsx_summary_and_sheets(self):
         # Tiny fetch batches: every row must still come through the streamed sheets.
-        with patch.object(kpi_xlsx, "FETCH_BATCH", 2):
+        with patch.object(sale_policy_xlsx, "FETCH_BATCH", 2):
             wizard, book = self._export(self.sales_head)
         self.assertEqual(
             book.sheetnames, ["Summary", "Order Details", "Reviews & SLA", "Exceptions", "Aging"]
