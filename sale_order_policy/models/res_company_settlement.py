@@ -28,8 +28,11 @@ class ResCompany(models.Model):
         self.env["sale.policy.aging.period"]._policy_check_company_periods(self)
 
     def _sale_policy_aging_periods(self):
+        """The company's aging periods in their order (the cache keeps insertion order)."""
         self.ensure_one()
-        return self.sudo().sale_policy_aging_period_ids
+        return self.sudo().sale_policy_aging_period_ids.sorted(
+            lambda period: (period.open_ended, period.days_to, period.id)
+        )
 
     def _sale_policy_aging_limits(self):
         """Upper limits (days overdue) of the overdue periods, e.g. [30, 60, 90, 180]."""

@@ -59,12 +59,12 @@ class SalePolicyAgingPeriod(models.Model):
     @api.depends("company_id", "days_to", "open_ended")
     def _compute_name(self):
         # A label depends on the previous period: label the company's periods together.
-        self.name = False
+        labels = {}
         for company in self.company_id:
-            periods = company.sale_policy_aging_period_ids
-            for period, label in zip(periods, periods._policy_labels(), strict=True):
-                if period in self:
-                    period.name = label
+            periods = company._sale_policy_aging_periods()
+            labels.update(zip(periods.ids, periods._policy_labels(), strict=True))
+        for period in self:
+            period.name = labels.get(period.id, False)
 
     @api.onchange("open_ended")
     def _onchange_open_ended(self):

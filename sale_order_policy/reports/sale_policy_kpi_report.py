@@ -427,48 +427,53 @@ class SalePolicyKpiReport(models.Model):
             ]
         )
         template = self.env.ref("sale_order_policy.mail_template_kpi_assessment")
-        sent = 0
-        for team in teams:
-            leader = team.user_id
-            team_companies = (team.company_id or companies) & companies & leader.company_ids
-            readers = ("sales_team.group_sale_salesman", "sale_order_policy.group_general_manager")
-            if (
-                not team_companies
-                or not leader.email
-                or not any(leader.has_group(group) for group in readers)
-            ):
-                continue
-            wizard = (
-                self.env["sale.policy.kpi.export"]
-                .with_user(leader)
-                .with_company(team_companies[0])
-                .with_context(lang=leader.lang, allowed_company_ids=team_companies.ids)
-                .create(
-                    {
-                        "date_from": date_from,
-                        "date_to": date_to,
-                        "company_ids": [fields.Command.set(team_companies.ids)],
-                        "team_ids": [fields.Command.set(team.ids)],
-                    }
-                )
-            )
-            cards = wizard._policy_scorecards()
-            if not cards:
-                continue
-            attachment = self.env["ir.attachment"].create(
-                {
-                    "name": wizard._file_name(),
-                    "datas": base64.b64encode(wizard._policy_xlsx()),
-                    "res_model": "crm.team",
-                    "res_id": team.id,
-                    "mimetype": "application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet",
-                }
-            )
-            template.with_context(kpi_cards=cards, kpi_period=wizard._period_label()).send_mail(
-                team.id,
-                email_values={"attachment_ids": [fields.Command.link(attachment.id)]},
-            )
-            sent += 1
+        sent = sum(
+            self._policy_send_team_assessment(team, companies, template, date_from, date_to)
+            for team in teams
+        )
         _logger.info("Sales order policy: %s monthly assessment e-mails queued", sent)
         return sent
+
+    @api.model
+    def _policy_send_team_assessment(self, team, companies, template, date_from, date_to):
+        """Queue the e-mail of one team to its leader; False when there is none to send."""
+        leader = team.user_id
+        team_companies = (team.company_id or companies) & companies & leader.company_ids
+        readers = ("sales_team.group_sale_salesman", "sale_order_policy.group_general_manager")
+        if (
+            not team_companies
+            or not leader.email
+            or not any(leader.has_group(group) for group in readers)
+        ):
+            return False
+        wizard = (
+            self.env["sale.policy.kpi.export"]
+            .with_user(leader)
+            .with_company(team_companies[0])
+            .with_context(lang=leader.lang, allowed_company_ids=team_companies.ids)
+            .create(
+                {
+                    "date_from": date_from,
+                    "date_to": date_to,
+                    "company_ids": [fields.Command.set(team_companies.ids)],
+                    "team_ids": [fields.Command.set(team.ids)],
+                }
+            )
+        )
+        cards = wizard._policy_scorecards()
+        if not cards:
+            return False
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": wizard._file_name(),
+                "datas": base64.b64encode(wizard._policy_xlsx()),
+                "res_model": "crm.team",
+                "res_id": team.id,
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+        template.with_context(kpi_cards=cards, kpi_period=wizard._period_label()).send_mail(
+            team.id,
+            email_values={"attachment_ids": [fields.Command.link(attachment.id)]},
+        )
+        return True
