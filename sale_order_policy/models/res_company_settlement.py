@@ -43,9 +43,14 @@ class ResCompany(models.Model):
         """Provision rates (%) of the periods, not due first and older last."""
         return self._sale_policy_aging_periods().mapped("provision_percent")
 
+    @api.model
     def _sale_policy_init_aging_periods(self):
         """Give the shipped aging periods to the companies that have none (install)."""
-        companies = self.search([]).filtered(lambda c: not c.sale_policy_aging_period_ids)
+        companies = (
+            self.with_context(active_test=False)
+            .search([])
+            .filtered(lambda c: not c.sale_policy_aging_period_ids)
+        )
         Period = self.env["sale.policy.aging.period"]
         Period.create(
             [

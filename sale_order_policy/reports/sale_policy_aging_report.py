@@ -312,9 +312,8 @@ class SalePolicyAgingReport(models.Model):
         by `_search`), names joined in SQL: no ORM record per row for 100,000 lines."""
         columns = self._policy_xlsx_invoice_columns(xlsx)
         lines = self._search(domain, order="partner_id, date_due, id")
-        query = SQL(
+        from_clause = SQL(
             """
-            SELECT %(select)s
               FROM (%(lines)s) a
               JOIN account_move move ON move.id = a.move_id
               LEFT JOIN res_partner customer ON customer.id = a.partner_id
@@ -322,7 +321,6 @@ class SalePolicyAgingReport(models.Model):
               LEFT JOIN res_partner salesperson ON salesperson.id = u.partner_id
              ORDER BY a.partner_id, a.date_due, a.id
             """,
-            select=xlsx.select(columns),
             lines=lines.select(SQL("%s.*", SQL.identifier(lines.table))),
         )
-        xlsx.write_sheet(sheet_name, columns, xlsx.stream(query))
+        xlsx.write_query_sheet(sheet_name, columns, from_clause)

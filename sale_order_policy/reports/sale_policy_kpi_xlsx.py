@@ -141,9 +141,8 @@ class SalePolicyKpiXlsx(models.AbstractModel):
 
     def _sheet_orders(self, xlsx, order_query):
         columns = self._order_columns(xlsx)
-        query = SQL(
+        from_clause = SQL(
             """
-            SELECT %(select)s
               FROM (%(orders)s) k
               LEFT JOIN res_users u ON u.id = k.user_id
               LEFT JOIN res_partner salesperson ON salesperson.id = u.partner_id
@@ -151,10 +150,9 @@ class SalePolicyKpiXlsx(models.AbstractModel):
               LEFT JOIN res_partner customer ON customer.id = k.partner_id
              ORDER BY k.date_order, k.id
             """,
-            select=xlsx.select(columns),
             orders=order_query.select(SQL("%s.*", SQL.identifier(order_query.table))),
         )
-        xlsx.write_sheet(self.env._("Order Details"), columns, xlsx.stream(query))
+        xlsx.write_query_sheet(self.env._("Order Details"), columns, from_clause)
 
     def _review_columns(self, xlsx):
         _ = self.env._
@@ -193,9 +191,8 @@ class SalePolicyKpiXlsx(models.AbstractModel):
 
     def _sheet_reviews(self, xlsx, order_query):
         columns = self._review_columns(xlsx)
-        query = SQL(
+        from_clause = SQL(
             """
-            SELECT %(select)s
               FROM sale_policy_review r
               JOIN sale_policy_rule rule ON rule.id = r.rule_id
               JOIN sale_order so ON so.id = r.order_id
@@ -206,10 +203,9 @@ class SalePolicyKpiXlsx(models.AbstractModel):
              WHERE r.order_id IN %(orders)s
              ORDER BY so.date_order, so.id, r.review_round, r.sequence, r.id
             """,
-            select=xlsx.select(columns),
             orders=order_query.subselect(),
         )
-        xlsx.write_sheet(self.env._("Reviews & SLA"), columns, xlsx.stream(query))
+        xlsx.write_query_sheet(self.env._("Reviews & SLA"), columns, from_clause)
 
     def _exception_columns(self, xlsx):
         _ = self.env._
@@ -232,9 +228,8 @@ class SalePolicyKpiXlsx(models.AbstractModel):
 
     def _sheet_exceptions(self, xlsx, order_query):
         columns = self._exception_columns(xlsx)
-        query = SQL(
+        from_clause = SQL(
             """
-            SELECT %(select)s
               FROM sale_policy_exception e
               JOIN sale_order so ON so.id = e.order_id
               JOIN sale_policy_exception_type type ON type.id = e.type_id
@@ -243,10 +238,9 @@ class SalePolicyKpiXlsx(models.AbstractModel):
              WHERE e.order_id IN %(orders)s
              ORDER BY e.create_date, e.id
             """,
-            select=xlsx.select(columns),
             orders=order_query.subselect(),
         )
-        xlsx.write_sheet(self.env._("Exceptions"), columns, xlsx.stream(query))
+        xlsx.write_query_sheet(self.env._("Exceptions"), columns, from_clause)
 
     def _sheet_aging(self, xlsx, domain):
         """Receivables aging (账龄) of the assessed salespeople, in the assessed companies,

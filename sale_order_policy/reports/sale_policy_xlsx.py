@@ -124,6 +124,11 @@ class PolicyXlsx:
         sheet.autofilter(header_row, 0, max(row - 1, header_row), len(columns) - 1)
         return sheet, row
 
+    def write_query_sheet(self, name, columns, from_clause, **kwargs):
+        """A sheet streamed from ``SELECT <the columns' sources> <from_clause>``."""
+        query = SQL("SELECT %s %s", self.select(columns), from_clause)
+        return self.write_sheet(name, columns, self.stream(query), **kwargs)
+
     def write_total(self, sheet, row, columns, values):
         """A bold total row (a dict keyed by the columns' sources)."""
         self._row_writer(sheet, columns, self.total_formats)(row, values)
