@@ -32,6 +32,7 @@ class SalePolicyAgingPeriod(models.Model):
     )
     open_ended = fields.Boolean(
         string="Older",
+        default=False,
         help="The period of every receivable overdue beyond the other periods' limits.",
     )
     provision_percent = fields.Float(string="Provision (%)", digits=(5, 2))
