@@ -1,3 +1,4 @@
+import importlib.util
 import io
 
 import openpyxl
@@ -6,7 +7,8 @@ from psycopg2 import IntegrityError
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
+from odoo.tools.misc import file_path
 
 from .common_settlement import SalePolicySettlementCase
 
@@ -251,3 +253,53 @@ class TestReceivableAging(SalePolicySettlementCase):
         )
         details = list(book.worksheets[1].iter_rows(min_row=2, values_only=True))
         self.assertIn(self.inv4.name, [row[0] for row in details])
+
+    def test_settings_edit_periods(self):
+        """Finance edits the periods as a list in Settings; the labels follow."""
+        settings = Form(self.env["res.config.settings"])
+        with settings.sale_policy_aging_period_ids.new() as period:
+            period.days_to = 365
+            period.provision_percent = 80.0
+        settings.save().execute()
+        self.assertEqual(self.company._sale_policy_aging_limits(), [30, 60, 90, 180, 365])
+        self.assertEqual(self.company._sale_policy_provision_rates(), [0, 1, 5, 10, 30, 80, 50])
+        self.assertEqual(
+            self.company._sale_policy_aging_periods().mapped("name"),
+            [
+                "Not Due",
+                "1–30 days",
+                "31–60 days",
+                "61–90 days",
+                "91–180 days",
+                "181–365 days",
+                "Over 365 days",
+            ],
+        )
+
+    def test_migration_builds_periods_from_old_columns(self):
+        """Upgrade to 18.0.1.3.0: a company's numbered columns become its periods."""
+        path = file_path("sale_order_policy/migrations/18.0.1.3.0/post-aging-periods.py")
+        spec = importlib.util.spec_from_file_location("sale_policy_post_aging_periods", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        for column in migration.OLD_LIMITS + migration.OLD_RATES:
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE res_company ADD COLUMN %s double precision", SQL.identifier(column)
+                )
+            )
+        old = dict(zip(migration.OLD_LIMITS, (15, 45, 90, 360), strict=True))
+        old.update(zip(migration.OLD_RATES, (0.5, 2, 5, 10, 40, 100), strict=True))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_company SET %s WHERE id = %s",
+                SQL(", ").join(SQL("%s = %s", SQL.identifier(k), v) for k, v in old.items()),
+                self.company.id,
+            )
+        )
+        self.company.sale_policy_aging_period_ids.unlink()
+        migration.migrate(self.env.cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        self.assertEqual(self.company._sale_policy_aging_limits(), [15, 45, 90, 360])
+        self.assertEqual(self.company._sale_policy_provision_rates(), [0.5, 2, 5, 10, 40, 100])
+        self.assertEqual(self._rows("2026-06-30")[self.inv3][0], "p2", "16 days: 16–45 days")

@@ -5,23 +5,39 @@ get the shipped defaults. The SLA analysis is no longer a database view but a
 `_table_query`: its old view is dropped."""
 
 from odoo import SUPERUSER_ID, api
-from odoo.tools import sql
+from odoo.addons.sale_order_policy.models.sale_policy_aging_period import (
+    DEFAULT_AGING_PERIODS,
+)
+from odoo.tools import SQL, sql
 
 OLD_LIMITS = [f"sale_policy_aging_limit_{n}" for n in range(1, 5)]
 OLD_RATES = ["sale_policy_provision_current"] + [f"sale_policy_provision_{n}" for n in range(1, 6)]
 
 
 def _old_periods(cr):
-    """{company id: [(days_to, open_ended, rate)]} from the old columns, if they exist."""
+    """{company id: [(days_to, open_ended, rate)]} from the old columns, if they exist;
+    an empty column falls back on the shipped default."""
     if not all(sql.column_exists(cr, "res_company", column) for column in OLD_LIMITS + OLD_RATES):
         return {}
-    cr.execute(f"SELECT id, {', '.join(OLD_LIMITS + OLD_RATES)} FROM res_company")  # noqa: S608
+    cr.execute(
+        SQL(
+            "SELECT id, %s FROM res_company",
+            SQL(", ").join(SQL.identifier(column) for column in OLD_LIMITS + OLD_RATES),
+        )
+    )
     periods = {}
     for company_id, *values in cr.fetchall():
-        limits, rates = [0, *values[:4]], [rate or 0.0 for rate in values[4:]]
+        limits = [0, *values[:4], 0]
         periods[company_id] = [
-            (limit or 0, False, rate) for limit, rate in zip(limits, rates[:5], strict=True)
-        ] + [(0, True, rates[5])]
+            (
+                default_limit or 0 if limit is None else limit,
+                default_limit is None,
+                default_rate if rate is None else rate,
+            )
+            for (default_limit, default_rate), limit, rate in zip(
+                DEFAULT_AGING_PERIODS, limits, values[4:], strict=True
+            )
+        ]
     return periods
 
 
@@ -32,16 +48,17 @@ def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {})
     old = _old_periods(cr)
     Period = env["sale.policy.aging.period"]
-    vals_list = []
-    for company in env["res.company"].with_context(active_test=False).search([]):
-        if company.sale_policy_aging_period_ids:
-            continue
-        if company.id in old:
-            vals_list += [
-                {"company_id": company.id, "days_to": days, "open_ended": open_ended,
-                 "provision_percent": rate}
-                for days, open_ended, rate in old[company.id]
-            ]  # fmt: skip
-        else:
-            vals_list += [dict(v, company_id=company.id) for v in Period._policy_default_vals()]
-    Period.create(vals_list)
+    defaults = [(days or 0, days is None, rate) for days, rate in DEFAULT_AGING_PERIODS]
+    companies = env["res.company"].with_context(active_test=False).search([])
+    Period.create(
+        [
+            {
+                "company_id": company.id,
+                "days_to": days,
+                "open_ended": older,
+                "provision_percent": rate,
+            }
+            for company in companies.filtered(lambda c: not c.sale_policy_aging_period_ids)
+            for days, older, rate in old.get(company.id, defaults)
+        ]
+    )
