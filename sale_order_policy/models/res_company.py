@@ -3,6 +3,10 @@ from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
+    """Core settings of the policy: on/off (logged), review SLA and its calendar,
+    reminder, sending of unapproved quotations. Each feature keeps its own settings in
+    `res_company_<feature>.py`."""
+
     _inherit = "res.company"
 
     sale_policy_enabled = fields.Boolean(

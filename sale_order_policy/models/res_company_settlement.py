@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -25,7 +26,16 @@ class ResCompany(models.Model):
 
     @api.constrains("sale_policy_aging_period_ids")
     def _check_sale_policy_aging_periods(self):
-        self.env["sale.policy.aging.period"]._policy_check_company_periods(self)
+        # Checked on the company, after all the lines of a save are written.
+        for company in self:
+            if len(company.sale_policy_aging_period_ids.filtered("open_ended")) != 1:
+                raise ValidationError(
+                    self.env._(
+                        "The aging periods of %(company)s need one older period for the "
+                        "receivables beyond the last limit.",
+                        company=company.name,
+                    )
+                )
 
     def _sale_policy_aging_periods(self):
         """The company's aging periods in their order (the cache keeps insertion order)."""

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 # The shipped periods (账龄区间): (upper limit in days overdue, bad-debt provision %);
 # None is the open-ended period of every older receivable.
@@ -107,15 +106,3 @@ class SalePolicyAgingPeriod(models.Model):
             }
             for days_to, rate in DEFAULT_AGING_PERIODS
         ]
-
-    @api.model
-    def _policy_check_company_periods(self, companies):
-        for company in companies:
-            if len(company.sale_policy_aging_period_ids.filtered("open_ended")) != 1:
-                raise ValidationError(
-                    self.env._(
-                        "The aging periods of %(company)s need one older period for the "
-                        "receivables beyond the last limit.",
-                        company=company.name,
-                    )
-                )

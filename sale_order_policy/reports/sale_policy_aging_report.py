@@ -108,17 +108,21 @@ class SalePolicyAgingReport(models.Model):
             """
             SELECT open.*,
                    company.currency_id AS currency_id,
-                   period.bucket AS bucket,
-                   COALESCE(period.provision_percent, 0.0) AS provision_rate,
-                   ROUND((open.uncovered * COALESCE(period.provision_percent, 0.0) / 100.0)
-                         ::numeric, currency.decimal_places)::float AS provision
-              FROM (%(netted)s) open
+                   ROUND((open.uncovered * open.provision_rate / 100.0)::numeric,
+                         currency.decimal_places)::float AS provision
+              FROM (SELECT netted.*,
+                           CASE WHEN period.n = 0 THEN 'current' ELSE 'p' || period.n END
+                               AS bucket,
+                           COALESCE(periods.rates[period.n + 1], 0.0) AS provision_rate
+                      FROM (%(netted)s) netted
+                      LEFT JOIN (%(periods)s) periods ON periods.company_id = netted.company_id
+                     CROSS JOIN LATERAL (
+                           SELECT COALESCE(width_bucket(netted.days_overdue, periods.starts), 0)
+                                  AS n
+                     ) period
+              ) open
               JOIN res_company company ON company.id = open.company_id
               JOIN res_currency currency ON currency.id = company.currency_id
-              LEFT JOIN (%(periods)s) period
-                     ON period.company_id = open.company_id
-                    AND (period.days_from IS NULL OR open.days_overdue > period.days_from)
-                    AND (period.days_to IS NULL OR open.days_overdue <= period.days_to)
             """,
             netted=self._policy_netted_lines_query(self._policy_aging_date()),
             periods=self._policy_periods_query(),
@@ -126,18 +130,18 @@ class SalePolicyAgingReport(models.Model):
 
     @api.model
     def _policy_periods_query(self):
-        """The aging periods of every company as ranges of days overdue: (days_from,
-        days_to], either end open (NULL), with the bucket key of `_selection_bucket`."""
+        """The aging periods of each company as one row: `starts`, the first day overdue
+        of every period after the first (for `width_bucket`: 0 is the first period, then
+        p1, p2, … as in `_selection_bucket`), and `rates`, the provision rate of each."""
         return SQL(
             """
             SELECT p.company_id,
-                   p.provision_percent,
-                   CASE WHEN ROW_NUMBER() OVER w = 1 THEN 'current'
-                        ELSE 'p' || (ROW_NUMBER() OVER w - 1) END AS bucket,
-                   LAG(p.days_to) OVER w AS days_from,
-                   CASE WHEN p.open_ended THEN NULL ELSE p.days_to END AS days_to
+                   ARRAY_AGG(p.days_to + 1 ORDER BY p.days_to) FILTER (WHERE NOT p.open_ended)
+                       AS starts,
+                   ARRAY_AGG(p.provision_percent ORDER BY p.open_ended, p.days_to, p.id)
+                       AS rates
               FROM sale_policy_aging_period p
-            WINDOW w AS (PARTITION BY p.company_id ORDER BY p.open_ended, p.days_to, p.id)
+             GROUP BY p.company_id
             """
         )
 

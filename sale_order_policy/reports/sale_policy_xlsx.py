@@ -30,7 +30,8 @@ NUMBER_FORMATS = {
 
 class Column(NamedTuple):
     """One column of a sheet: header, source (SQL expression or dict key), format name
-    (`text` or a key of NUMBER_FORMATS), width, and an optional raw value → cell value."""
+    (`text` or a key of NUMBER_FORMATS), width, and an optional raw value → cell value.
+    A `text` cell must be a string (names from SQL, labels from `convert`)."""
 
     label: str
     source: Any
@@ -138,18 +139,18 @@ class PolicyXlsx:
         methods = {"text": sheet.write_string, "datetime": sheet.write_datetime}
         methods["date"] = sheet.write_datetime
         cells = [
-            (col, column, methods.get(column.fmt, sheet.write_number), formats[column.fmt])
+            (col, methods.get(column.fmt, sheet.write_number), formats[column.fmt], column.convert)
             for col, column in enumerate(columns)
         ]
+        sources = [column.source for column in columns]
 
         def write(row, values):
             if isinstance(values, dict):
-                values = [values[column.source] for column in columns]
-            for (col, column, method, cell_format), value in zip(cells, values, strict=True):
-                if column.convert:
-                    value = column.convert(value)
-                if value is None or value is False:
-                    continue
-                method(row, col, str(value) if column.fmt == "text" else value, cell_format)
+                values = [values[source] for source in sources]
+            for (col, method, cell_format, convert), value in zip(cells, values, strict=True):
+                if convert:
+                    value = convert(value)
+                if value is not None and value is not False:
+                    method(row, col, value, cell_format)
 
         return write
