@@ -120,6 +120,7 @@ class SalePolicyAgingReport(models.Model):
                            SELECT COALESCE(width_bucket(netted.days_overdue, periods.starts), 0)
                                   AS n
                      ) period
+                    OFFSET 0  -- computed here: the period arrays are not carried further
               ) open
               JOIN res_company company ON company.id = open.company_id
               JOIN res_currency currency ON currency.id = company.currency_id
