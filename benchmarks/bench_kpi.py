@@ -254,7 +254,7 @@ def main():
                     [],
                     [
                         "order_count:sum",
-                        "first_time_right:sum",
+                        "first_time_right_count:sum",
                         "sla_breach_count:sum",
                         "review_work_hours:avg",
                         "rating_avg:avg",

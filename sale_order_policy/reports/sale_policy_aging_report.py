@@ -1,11 +1,17 @@
 import io
+from collections import defaultdict
 
 import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-BUCKETS = ["current", "p1", "p2", "p3", "p4", "p5"]
+from .sale_policy_xlsx import Column, PolicyXlsx
+
+
+def policy_bucket(index):
+    """Key of the aging period at `index` (0-based) of a company: current, p1, p2, …"""
+    return f"p{index}" if index else "current"
 
 
 class SalePolicyAgingReport(models.Model):
@@ -45,19 +51,8 @@ class SalePolicyAgingReport(models.Model):
         ],
         "account.account": ["account_type"],
         "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
-        "res.company": [
-            "currency_id",
-            "sale_policy_aging_limit_1",
-            "sale_policy_aging_limit_2",
-            "sale_policy_aging_limit_3",
-            "sale_policy_aging_limit_4",
-            "sale_policy_provision_current",
-            "sale_policy_provision_1",
-            "sale_policy_provision_2",
-            "sale_policy_provision_3",
-            "sale_policy_provision_4",
-            "sale_policy_provision_5",
-        ],
+        "res.company": ["currency_id"],
+        "sale.policy.aging.period": ["company_id", "days_to", "open_ended", "provision_percent"],
     }
 
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
@@ -88,15 +83,15 @@ class SalePolicyAgingReport(models.Model):
 
     @api.model
     def _selection_bucket(self):
-        limits = self.env.company._sale_policy_aging_limits()
-        return [
-            ("current", self.env._("Not Due")),
-            ("p1", self.env._("%(low)s–%(high)s days", low=1, high=limits[0])),
-            ("p2", self.env._("%(low)s–%(high)s days", low=limits[0] + 1, high=limits[1])),
-            ("p3", self.env._("%(low)s–%(high)s days", low=limits[1] + 1, high=limits[2])),
-            ("p4", self.env._("%(low)s–%(high)s days", low=limits[2] + 1, high=limits[3])),
-            ("p5", self.env._("Over %(days)s days", days=limits[3])),
-        ]
+        """One value per aging period of the current company ("current" is the first,
+        then p1, p2, …), plus plain values for companies that have more periods."""
+        labels = self.env.company._sale_policy_aging_periods()._policy_labels()
+        counts = (
+            self.env["sale.policy.aging.period"].sudo()._read_group([], ["company_id"], ["__count"])
+        )
+        size = max([len(labels), *(count for _company, count in counts)])
+        labels += [self.env._("Period %(number)s", number=n + 1) for n in range(len(labels), size)]
+        return [(policy_bucket(n), label) for n, label in enumerate(labels)]
 
     @api.model
     def _policy_aging_date(self):
@@ -105,31 +100,6 @@ class SalePolicyAgingReport(models.Model):
 
     @property
     def _table_query(self):
-        aging_date = self._policy_aging_date()
-        bucket_sql = SQL(
-            """CASE
-                WHEN open.days_overdue <= 0 THEN 'current'
-                WHEN open.days_overdue <= company.sale_policy_aging_limit_1 THEN 'p1'
-                WHEN open.days_overdue <= company.sale_policy_aging_limit_2 THEN 'p2'
-                WHEN open.days_overdue <= company.sale_policy_aging_limit_3 THEN 'p3'
-                WHEN open.days_overdue <= company.sale_policy_aging_limit_4 THEN 'p4'
-                ELSE 'p5'
-            END"""
-        )
-        rate_sql = SQL(
-            """CASE
-                WHEN open.days_overdue <= 0 THEN company.sale_policy_provision_current
-                WHEN open.days_overdue <= company.sale_policy_aging_limit_1
-                    THEN company.sale_policy_provision_1
-                WHEN open.days_overdue <= company.sale_policy_aging_limit_2
-                    THEN company.sale_policy_provision_2
-                WHEN open.days_overdue <= company.sale_policy_aging_limit_3
-                    THEN company.sale_policy_provision_3
-                WHEN open.days_overdue <= company.sale_policy_aging_limit_4
-                    THEN company.sale_policy_provision_4
-                ELSE company.sale_policy_provision_5
-            END"""
-        )
         # The provision is on the customer's NET balance: its open credits (credit notes,
         # unmatched payments) offset its oldest debits first (earliest due date), and only
         # what stays uncovered is provisioned at its period's rate. A customer whose net
@@ -138,17 +108,42 @@ class SalePolicyAgingReport(models.Model):
             """
             SELECT open.*,
                    company.currency_id AS currency_id,
-                   %(bucket)s AS bucket,
-                   COALESCE(%(rate)s, 0.0) AS provision_rate,
-                   ROUND((open.uncovered * COALESCE(%(rate)s, 0.0) / 100.0)::numeric,
+                   ROUND((open.uncovered * open.provision_rate / 100.0)::numeric,
                          currency.decimal_places)::float AS provision
-              FROM (%(netted)s) open
+              FROM (SELECT netted.*,
+                           CASE WHEN period.n = 0 THEN 'current' ELSE 'p' || period.n END
+                               AS bucket,
+                           COALESCE(periods.rates[period.n + 1], 0.0) AS provision_rate
+                      FROM (%(netted)s) netted
+                      LEFT JOIN (%(periods)s) periods ON periods.company_id = netted.company_id
+                     CROSS JOIN LATERAL (
+                           SELECT COALESCE(width_bucket(netted.days_overdue, periods.starts), 0)
+                                  AS n
+                     ) period
+                    OFFSET 0  -- computed here: the period arrays are not carried further
+              ) open
               JOIN res_company company ON company.id = open.company_id
               JOIN res_currency currency ON currency.id = company.currency_id
             """,
-            bucket=bucket_sql,
-            rate=rate_sql,
-            netted=self._policy_netted_lines_query(aging_date),
+            netted=self._policy_netted_lines_query(self._policy_aging_date()),
+            periods=self._policy_periods_query(),
+        )
+
+    @api.model
+    def _policy_periods_query(self):
+        """The aging periods of each company as one row: `starts`, the first day overdue
+        of every period after the first (for `width_bucket`: 0 is the first period, then
+        p1, p2, … as in `_selection_bucket`), and `rates`, the provision rate of each."""
+        return SQL(
+            """
+            SELECT p.company_id,
+                   ARRAY_AGG(p.days_to + 1 ORDER BY p.days_to) FILTER (WHERE NOT p.open_ended)
+                       AS starts,
+                   ARRAY_AGG(p.provision_percent ORDER BY p.open_ended, p.days_to, p.id)
+                       AS rates
+              FROM sale_policy_aging_period p
+             GROUP BY p.company_id
+            """
         )
 
     @api.model
@@ -239,139 +234,98 @@ class SalePolicyAgingReport(models.Model):
             "target": "current",
         }
 
+    # ------------------------------------------------------------------
+    # XLSX export
+    # ------------------------------------------------------------------
+
     @api.model
     def _policy_xlsx_export(self, domain=None):
         """The aging by customer, then the open invoices, as an XLSX file (bytes)."""
         domain = domain or []
         # Rows are keyed by journal item: values of another as-of date may be cached.
         self.invalidate_model()
-        labels = dict(self._selection_bucket())
-        aging_date = self._policy_aging_date()
         output = io.BytesIO()
         workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
-        bold = workbook.add_format({"bold": True})
-        money = workbook.add_format({"num_format": "#,##0.00"})
-        money_bold = workbook.add_format({"num_format": "#,##0.00", "bold": True})
-        date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-
-        sheet = workbook.add_worksheet(self.env._("Aging by Customer"))
-        sheet.set_column(0, 0, 40)
-        sheet.set_column(1, 10, 16)
-        sheet.write(0, 0, self.env._("Receivables aging as of %(date)s", date=aging_date), bold)
-        headers = [
-            self.env._("Customer"),
-            self.env._("Company"),
-            *[labels[bucket] for bucket in BUCKETS],
-            self.env._("Open Amount"),
-            self.env._("Bad-Debt Provision"),
-        ]
-        sheet.write_row(2, 0, headers, bold)
-        groups = self._read_group(
-            domain,
-            ["partner_id", "company_id", "bucket"],
-            ["residual:sum", "provision:sum"],
-        )
-        by_partner = {}
-        for partner, company, bucket, residual, provision in groups:
-            partner, company = partner.sudo(), company.sudo()
-            row = by_partner.setdefault(
-                (partner, company), {"buckets": dict.fromkeys(BUCKETS, 0.0), "provision": 0.0}
-            )
-            row["buckets"][bucket] += residual
-            row["provision"] += provision
-        totals = dict.fromkeys(BUCKETS, 0.0)
-        total_provision = 0.0
-        row_index = 3
-        for (partner, company), row in sorted(
-            by_partner.items(), key=lambda item: (item[0][0].display_name or "", item[0][1].id)
-        ):
-            sheet.write(row_index, 0, partner.display_name or "")
-            sheet.write(row_index, 1, company.name)
-            for col, bucket in enumerate(BUCKETS, start=2):
-                sheet.write_number(row_index, col, row["buckets"][bucket], money)
-                totals[bucket] += row["buckets"][bucket]
-            sheet.write_number(row_index, 8, sum(row["buckets"].values()), money)
-            sheet.write_number(row_index, 9, row["provision"], money)
-            total_provision += row["provision"]
-            row_index += 1
-        sheet.write(row_index, 0, self.env._("Total"), bold)
-        for col, bucket in enumerate(BUCKETS, start=2):
-            sheet.write_number(row_index, col, totals[bucket], money_bold)
-        sheet.write_number(row_index, 8, sum(totals.values()), money_bold)
-        sheet.write_number(row_index, 9, total_provision, money_bold)
-
-        detail = workbook.add_worksheet(self.env._("Open Invoices"))
-        detail.set_column(0, 2, 24)
-        detail.set_column(3, 11, 16)
-        detail.write_row(
-            0,
-            0,
-            [
-                self.env._("Invoice"),
-                self.env._("Customer"),
-                self.env._("Salesperson"),
-                self.env._("Invoice Date"),
-                self.env._("Due Date"),
-                self.env._("Days Overdue"),
-                self.env._("Aging Period"),
-                self.env._("Original Amount"),
-                self.env._("Open Amount"),
-                self.env._("Provision Rate (%)"),
-                self.env._("Bad-Debt Provision"),
-            ],
-            bold,
-        )
-        # Detail rows straight from the report query (record rules applied by _search),
-        # names looked up once per table: no ORM record per row for 100,000 lines.
-        query = self._search(domain, order="partner_id, date_due, id")
-        fnames = [
-            "move_id",
-            "partner_id",
-            "user_id",
-            "invoice_date",
-            "date_due",
-            "days_overdue",
-            "bucket",
-            "amount_original",
-            "residual",
-            "provision_rate",
-            "provision",
-        ]
-        rows = self.env.execute_query(
-            query.select(*(SQL.identifier(self._table, fname) for fname in fnames))
-        )
-        move_names = dict(
-            self.env.execute_query(
-                SQL(
-                    "SELECT id, name FROM account_move WHERE id = ANY(%s)",
-                    list({row[0] for row in rows}),
-                )
-            )
-        )
-        partner_names = {
-            partner.id: partner.display_name
-            for partner in self.env["res.partner"].sudo().browse({row[1] for row in rows if row[1]})
-        }
-        user_names = {
-            user.id: user.name
-            for user in self.env["res.users"].sudo().browse({row[2] for row in rows if row[2]})
-        }
-        for row_index, row in enumerate(rows, start=1):
-            (move, partner, user, invoice_date, date_due, days, bucket, original, residual, rate,
-             provision) = row  # fmt: skip
-            detail.write(row_index, 0, move_names.get(move) or "")
-            detail.write(row_index, 1, partner_names.get(partner) or "")
-            detail.write(row_index, 2, user_names.get(user) or "")
-            if invoice_date:
-                detail.write_datetime(
-                    row_index, 3, fields.Datetime.to_datetime(invoice_date), date_format
-                )
-            detail.write_datetime(row_index, 4, fields.Datetime.to_datetime(date_due), date_format)
-            detail.write_number(row_index, 5, days)
-            detail.write(row_index, 6, labels[bucket])
-            detail.write_number(row_index, 7, original, money)
-            detail.write_number(row_index, 8, residual, money)
-            detail.write_number(row_index, 9, rate)
-            detail.write_number(row_index, 10, provision, money)
+        xlsx = PolicyXlsx(self.env, workbook)
+        self._policy_xlsx_by_customer(xlsx, domain)
+        self._policy_xlsx_open_invoices(xlsx, domain, self.env._("Open Invoices"))
         workbook.close()
         return output.getvalue()
+
+    def _policy_xlsx_customer_columns(self):
+        _ = self.env._
+        return [
+            Column(_("Customer"), "customer", "text", 40),
+            Column(_("Company"), "company", "text", 16),
+            *(Column(label, bucket, "money", 16) for bucket, label in self._selection_bucket()),
+            Column(_("Open Amount"), "residual", "money", 16),
+            Column(_("Bad-Debt Provision"), "provision", "money", 16),
+        ]
+
+    @api.model
+    def _policy_xlsx_by_customer(self, xlsx, domain):
+        """One row per customer and company: open amount per period, total, provision."""
+        groups = self._read_group(
+            domain, ["partner_id", "company_id", "bucket"], ["residual:sum", "provision:sum"]
+        )
+        rows = {}
+        total = defaultdict(float, customer=self.env._("Total"), company=None)
+        for partner, company, bucket, residual, provision in groups:
+            partner, company = partner.sudo(), company.sudo()
+            row = rows.setdefault(
+                (partner.display_name or "", company.id),
+                defaultdict(float, customer=partner.display_name or "", company=company.name),
+            )
+            for values in (row, total):
+                values[bucket] += residual
+                values["residual"] += residual
+                values["provision"] += provision
+        columns = self._policy_xlsx_customer_columns()
+        title = self.env._("Receivables aging as of %(date)s", date=self._policy_aging_date())
+        sheet, row = xlsx.write_sheet(
+            self.env._("Aging by Customer"),
+            columns,
+            (rows[key] for key in sorted(rows)),
+            title=title,
+            header_row=2,
+        )
+        xlsx.write_total(sheet, row, columns, total)
+
+    def _policy_xlsx_invoice_columns(self, xlsx):
+        _ = self.env._
+        return [
+            Column(_("Invoice"), SQL("move.name"), "text", 24),
+            Column(
+                _("Customer"), SQL("COALESCE(customer.complete_name, customer.name)"), "text", 24
+            ),
+            Column(_("Salesperson"), SQL("salesperson.name"), "text", 24),
+            Column(_("Invoice Date"), SQL("a.invoice_date"), "date", 16),
+            Column(_("Due Date"), SQL("a.date_due"), "date", 16),
+            Column(_("Days Overdue"), SQL("a.days_overdue"), "int", 16),
+            Column(
+                _("Aging Period"), SQL("a.bucket"), "text", 16, xlsx.selection(self._name, "bucket")
+            ),
+            Column(_("Original Amount"), SQL("a.amount_original"), "money", 16),
+            Column(_("Open Amount"), SQL("a.residual"), "money", 16),
+            Column(_("Provision Rate (%)"), SQL("a.provision_rate"), "float", 16),
+            Column(_("Bad-Debt Provision"), SQL("a.provision"), "money", 16),
+        ]
+
+    @api.model
+    def _policy_xlsx_open_invoices(self, xlsx, domain, sheet_name):
+        """The open receivable lines, streamed from the report query (record rules applied
+        by `_search`), names joined in SQL: no ORM record per row for 100,000 lines."""
+        columns = self._policy_xlsx_invoice_columns(xlsx)
+        lines = self._search(domain, order="partner_id, date_due, id")
+        from_clause = SQL(
+            """
+              FROM (%(lines)s) a
+              JOIN account_move move ON move.id = a.move_id
+              LEFT JOIN res_partner customer ON customer.id = a.partner_id
+              LEFT JOIN res_users u ON u.id = a.user_id
+              LEFT JOIN res_partner salesperson ON salesperson.id = u.partner_id
+             ORDER BY a.partner_id, a.date_due, a.id
+            """,
+            lines=lines.select(SQL("%s.*", SQL.identifier(lines.table))),
+        )
+        xlsx.write_query_sheet(sheet_name, columns, from_clause)

@@ -127,7 +127,7 @@ class SalePolicyKpiReport(models.Model):
         help="Working hours the review steps took (parallel steps of a tier count once).",
     )
     review_count = fields.Integer(string="# Review Decisions", readonly=True)
-    first_time_right = fields.Integer(
+    first_time_right_count = fields.Integer(
         string="First-Time Right",
         readonly=True,
         help="1 when the order was approved in its first round, never rejected and never "
@@ -137,8 +137,8 @@ class SalePolicyKpiReport(models.Model):
     change_count = fields.Integer(string="# Changes", readonly=True)
     cancelled = fields.Integer(string="# Cancelled", readonly=True)
     sla_breach_count = fields.Integer(string="# SLA Breaches", readonly=True)
-    delivered = fields.Integer(string="# Delivered", readonly=True)
-    on_time = fields.Integer(
+    delivered_count = fields.Integer(string="# Delivered", readonly=True)
+    on_time_count = fields.Integer(
         string="# Delivered on Time", readonly=True, help="Delivered by the commitment date."
     )
     days_to_deliver = fields.Float(
@@ -293,14 +293,14 @@ class SalePolicyKpiReport(models.Model):
                       AND so.policy_round = 1
                       AND COALESCE(rev.rejection_count, 0) = 0
                       AND COALESCE(chg.change_count, 0) = 0
-                 THEN 1 ELSE 0 END AS first_time_right,
+                 THEN 1 ELSE 0 END AS first_time_right_count,
             COALESCE(rev.rejection_count, 0) AS rejection_count,
             COALESCE(chg.change_count, 0)::integer AS change_count,
             CASE WHEN so.state = 'cancel' THEN 1 ELSE 0 END AS cancelled,
             COALESCE(rev.sla_breach_count, 0) AS sla_breach_count,
-            CASE WHEN so.policy_delivered_on IS NOT NULL THEN 1 ELSE 0 END AS delivered,
+            CASE WHEN so.policy_delivered_on IS NOT NULL THEN 1 ELSE 0 END AS delivered_count,
             CASE WHEN so.policy_delivered_on IS NOT NULL AND so.policy_on_time
-                 THEN 1 ELSE 0 END AS on_time,
+                 THEN 1 ELSE 0 END AS on_time_count,
             %(to_deliver)s AS days_to_deliver,
             %(to_invoice)s AS days_to_invoice,
             %(to_pay)s AS days_to_pay,
@@ -347,7 +347,7 @@ class SalePolicyKpiReport(models.Model):
         aggregates = [
             "order_count:sum",
             "amount_total:sum",
-            "first_time_right:sum",
+            "first_time_right_count:sum",
             "rejection_count:sum",
             "change_count:sum",
             "cancelled:sum",
@@ -355,8 +355,8 @@ class SalePolicyKpiReport(models.Model):
             "sla_breach_count:sum",
             "review_hours:avg",
             "review_work_hours:avg",
-            "delivered:sum",
-            "on_time:sum",
+            "delivered_count:sum",
+            "on_time_count:sum",
             "days_to_deliver:avg",
             "days_to_invoice:avg",
             "days_to_pay:avg",
@@ -374,14 +374,14 @@ class SalePolicyKpiReport(models.Model):
             }
             orders = card["order_count"] or 0
             card["user"] = user
-            card["accuracy"] = card["first_time_right"] / orders if orders else 0.0
+            card["accuracy"] = card["first_time_right_count"] / orders if orders else 0.0
             card["sla_compliance"] = (
                 1 - card["sla_breach_count"] / card["review_count"]
                 if card["review_count"]
                 else None
             )
             card["on_time_rate"] = (
-                card["on_time"] / card["delivered"] if card["delivered"] else None
+                card["on_time_count"] / card["delivered_count"] if card["delivered_count"] else None
             )
             card["satisfaction"] = card["rating_avg"]
             card["dso"] = card["days_to_pay"]
@@ -427,48 +427,53 @@ class SalePolicyKpiReport(models.Model):
             ]
         )
         template = self.env.ref("sale_order_policy.mail_template_kpi_assessment")
-        sent = 0
-        for team in teams:
-            leader = team.user_id
-            team_companies = (team.company_id or companies) & companies & leader.company_ids
-            readers = ("sales_team.group_sale_salesman", "sale_order_policy.group_general_manager")
-            if (
-                not team_companies
-                or not leader.email
-                or not any(leader.has_group(group) for group in readers)
-            ):
-                continue
-            wizard = (
-                self.env["sale.policy.kpi.export"]
-                .with_user(leader)
-                .with_company(team_companies[0])
-                .with_context(lang=leader.lang, allowed_company_ids=team_companies.ids)
-                .create(
-                    {
-                        "date_from": date_from,
-                        "date_to": date_to,
-                        "company_ids": [fields.Command.set(team_companies.ids)],
-                        "team_ids": [fields.Command.set(team.ids)],
-                    }
-                )
-            )
-            cards = wizard._policy_scorecards()
-            if not cards:
-                continue
-            attachment = self.env["ir.attachment"].create(
-                {
-                    "name": wizard._file_name(),
-                    "datas": base64.b64encode(wizard._policy_xlsx()),
-                    "res_model": "crm.team",
-                    "res_id": team.id,
-                    "mimetype": "application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet",
-                }
-            )
-            template.with_context(kpi_cards=cards, kpi_period=wizard._period_label()).send_mail(
-                team.id,
-                email_values={"attachment_ids": [fields.Command.link(attachment.id)]},
-            )
-            sent += 1
+        sent = sum(
+            self._policy_send_team_assessment(team, companies, template, date_from, date_to)
+            for team in teams
+        )
         _logger.info("Sales order policy: %s monthly assessment e-mails queued", sent)
         return sent
+
+    @api.model
+    def _policy_send_team_assessment(self, team, companies, template, date_from, date_to):
+        """Queue the e-mail of one team to its leader; False when there is none to send."""
+        leader = team.user_id
+        team_companies = (team.company_id or companies) & companies & leader.company_ids
+        readers = ("sales_team.group_sale_salesman", "sale_order_policy.group_general_manager")
+        if (
+            not team_companies
+            or not leader.email
+            or not any(leader.has_group(group) for group in readers)
+        ):
+            return False
+        wizard = (
+            self.env["sale.policy.kpi.export"]
+            .with_user(leader)
+            .with_company(team_companies[0])
+            .with_context(lang=leader.lang, allowed_company_ids=team_companies.ids)
+            .create(
+                {
+                    "date_from": date_from,
+                    "date_to": date_to,
+                    "company_ids": [fields.Command.set(team_companies.ids)],
+                    "team_ids": [fields.Command.set(team.ids)],
+                }
+            )
+        )
+        cards = wizard._policy_scorecards()
+        if not cards:
+            return False
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": wizard._file_name(),
+                "datas": base64.b64encode(wizard._policy_xlsx()),
+                "res_model": "crm.team",
+                "res_id": team.id,
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+        template.with_context(kpi_cards=cards, kpi_period=wizard._period_label()).send_mail(
+            team.id,
+            email_values={"attachment_ids": [fields.Command.link(attachment.id)]},
+        )
+        return True

@@ -13,6 +13,26 @@ class SalePolicyKpiScorecard(models.Model):
     _auto = False
     _rec_name = "user_id"
     _order = "month desc, team_id, team_rank, id"
+    # Reads the KPI analysis, whose own `_depends` are flushed transitively.
+    _depends = {
+        "sale.policy.kpi.report": [
+            "date_order",
+            "user_id",
+            "team_id",
+            "company_id",
+            "currency_id",
+            "order_count",
+            "amount_total",
+            "first_time_right_count",
+            "review_count",
+            "sla_breach_count",
+            "review_work_hours",
+            "delivered_count",
+            "on_time_count",
+            "rating_avg",
+            "rating_count",
+        ],
+    }
 
     month = fields.Date(readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
@@ -23,7 +43,7 @@ class SalePolicyKpiScorecard(models.Model):
     amount_total = fields.Monetary(
         string="Total (Company Currency)", currency_field="currency_id", readonly=True
     )
-    first_time_right = fields.Integer(string="First-Time Right", readonly=True)
+    first_time_right_count = fields.Integer(string="First-Time Right", readonly=True)
     accuracy = fields.Float(
         string="Accuracy (%)", readonly=True, aggregator="avg", help="First-time right / orders."
     )
@@ -64,16 +84,16 @@ class SalePolicyKpiScorecard(models.Model):
                            k.user_id, k.team_id, k.company_id, k.currency_id,
                            SUM(k.order_count) AS order_count,
                            SUM(k.amount_total) AS amount_total,
-                           SUM(k.first_time_right) AS first_time_right,
-                           100.0 * SUM(k.first_time_right) / SUM(k.order_count) AS accuracy,
+                           SUM(k.first_time_right_count) AS first_time_right_count,
+                           100.0 * SUM(k.first_time_right_count) / SUM(k.order_count) AS accuracy,
                            SUM(k.review_count) AS review_count,
                            SUM(k.sla_breach_count) AS sla_breach_count,
                            CASE WHEN SUM(k.review_count) > 0
                                 THEN 100.0 * (1 - SUM(k.sla_breach_count)::float
                                                   / SUM(k.review_count)) END AS sla_compliance,
                            AVG(k.review_work_hours) AS review_work_hours,
-                           CASE WHEN SUM(k.delivered) > 0
-                                THEN 100.0 * SUM(k.on_time) / SUM(k.delivered) END
+                           CASE WHEN SUM(k.delivered_count) > 0
+                                THEN 100.0 * SUM(k.on_time_count) / SUM(k.delivered_count) END
                                 AS on_time_rate,
                            AVG(k.rating_avg) AS rating_avg,
                            SUM(k.rating_count) AS rating_count

@@ -1,4 +1,4 @@
-from odoo import fields, models, tools
+from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.sale_policy_review import REVIEW_STATES
@@ -15,6 +15,26 @@ class SalePolicySlaReport(models.Model):
     _order = "deadline desc, id desc"
     _rec_name = "name"
     _check_company_auto = True
+    # Fields the SQL reads: flushed before any query on the report.
+    _depends = {
+        "sale.policy.review": [
+            "order_id",
+            "company_id",
+            "rule_id",
+            "department",
+            "state",
+            "sla_breached",
+            "activated_on",
+            "deadline",
+            "reminder_due_on",
+            "decided_on",
+            "decision_hours",
+            "decision_work_hours",
+            "reviewer_user_ids",
+        ],
+        "sale.order": ["user_id", "team_id"],
+        "res.company": ["sale_policy_reminder_percent"],
+    }
 
     review_id = fields.Many2one("sale.policy.review", readonly=True)
     order_id = fields.Many2one("sale.order", readonly=True)
@@ -49,7 +69,8 @@ class SalePolicySlaReport(models.Model):
         string="Decision Working Hours", aggregator="avg", readonly=True
     )
 
-    def _query(self):
+    @property
+    def _table_query(self):
         return SQL(
             """
             WITH review AS (
@@ -110,10 +131,4 @@ class SalePolicySlaReport(models.Model):
               FROM review
               JOIN sale_order so ON so.id = review.order_id
             """
-        )
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL("CREATE OR REPLACE VIEW %s AS (%s)", SQL.identifier(self._table), self._query())
         )

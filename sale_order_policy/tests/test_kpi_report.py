@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.addons.sale_order_policy.models.sale_policy_protected_mixin import policy_privileged
-from odoo.addons.sale_order_policy.reports import sale_policy_kpi_xlsx as kpi_xlsx
+from odoo.addons.sale_order_policy.reports import sale_policy_xlsx
 from odoo.addons.sale_order_policy.reports.sale_policy_kpi_report import policy_score
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -206,7 +206,7 @@ class TestKpiReport(SalePolicyCase):
 
     def test_first_time_right_order(self):
         row = self._row(self.order_a)
-        self.assertEqual(row.first_time_right, 1)
+        self.assertEqual(row.first_time_right_count, 1)
         self.assertEqual(row.review_rounds, 1)
         self.assertEqual(row.rejection_count, 0)
         self.assertEqual(row.change_count, 0)
@@ -217,8 +217,8 @@ class TestKpiReport(SalePolicyCase):
         self.assertAlmostEqual(row.review_work_hours, 5.0, places=4)
         self.assertEqual(row.confirmed_on, datetime(2026, 3, 2, 15, 0))
         self.assertEqual(row.delivered_on, datetime(2026, 3, 5, 10, 0))
-        self.assertEqual(row.delivered, 1)
-        self.assertEqual(row.on_time, 1)
+        self.assertEqual(row.delivered_count, 1)
+        self.assertEqual(row.on_time_count, 1)
         self.assertAlmostEqual(row.days_to_deliver, 2 + 19 / 24, places=4)
         self.assertEqual(row.invoiced_on, datetime(2026, 3, 6))
         self.assertAlmostEqual(row.days_to_invoice, 3 + 9 / 24, places=4)
@@ -229,7 +229,7 @@ class TestKpiReport(SalePolicyCase):
 
     def test_rejected_breached_late_order(self):
         row = self._row(self.order_b)
-        self.assertEqual(row.first_time_right, 0)
+        self.assertEqual(row.first_time_right_count, 0)
         self.assertEqual(row.review_rounds, 2)
         self.assertEqual(row.rejection_count, 1)
         self.assertEqual(row.sla_breach_count, 1)
@@ -239,8 +239,8 @@ class TestKpiReport(SalePolicyCase):
         self.assertAlmostEqual(row.review_hours, 31.0, places=4)
         # Tiers: 27 h (rejected) + 1 h + 1 h.
         self.assertAlmostEqual(row.review_work_hours, 29.0, places=4)
-        self.assertEqual(row.delivered, 1)
-        self.assertEqual(row.on_time, 0)
+        self.assertEqual(row.delivered_count, 1)
+        self.assertEqual(row.on_time_count, 0)
         self.assertAlmostEqual(row.days_to_deliver, 4 + 19 / 24, places=4)
         self.assertTrue(row.invoiced_on)
         self.assertFalse(row.paid_on)
@@ -249,13 +249,13 @@ class TestKpiReport(SalePolicyCase):
 
     def test_changed_cancelled_order(self):
         row = self._row(self.order_c)
-        self.assertEqual(row.first_time_right, 0, "A later change spoils first-time right.")
+        self.assertEqual(row.first_time_right_count, 0, "A later change spoils first-time right.")
         self.assertEqual(row.rejection_count, 0)
         self.assertEqual(row.change_count, 1)
         self.assertEqual(row.cancelled, 1)
         self.assertEqual(row.exception_count, 1)
-        self.assertEqual(row.delivered, 0)
-        self.assertEqual(row.on_time, 0)
+        self.assertEqual(row.delivered_count, 0)
+        self.assertEqual(row.on_time_count, 0)
         self.assertFalse(row.rating_avg)
         self.assertAlmostEqual(row.review_hours, 2.0, places=4)
 
@@ -263,7 +263,7 @@ class TestKpiReport(SalePolicyCase):
         row = self._row(self.order_f)
         self.assertFalse(row.approved_on)
         self.assertFalse(row.review_hours)
-        self.assertEqual(row.first_time_right, 0)
+        self.assertEqual(row.first_time_right_count, 0)
 
     # ------------------------------------------------------------------
     # Grouped measures and derived rates
@@ -273,7 +273,7 @@ class TestKpiReport(SalePolicyCase):
         groups = self.env["sale.policy.kpi.report"]._read_group(
             [("team_id", "=", self.team.id)],
             ["user_id", "date_order:month"],
-            ["order_count:sum", "first_time_right:sum", "review_work_hours:avg"],
+            ["order_count:sum", "first_time_right_count:sum", "review_work_hours:avg"],
         )
         by_key = {(user, month.date()): values for user, month, *values in groups}
         self.assertEqual(
@@ -284,9 +284,9 @@ class TestKpiReport(SalePolicyCase):
                 (self.salesman_other, date(2026, 3, 1)),
             },
         )
-        orders, first_time_right, work_hours = by_key[(self.salesman, date(2026, 3, 1))]
+        orders, first_time_right_count, work_hours = by_key[(self.salesman, date(2026, 3, 1))]
         self.assertEqual(orders, 3)
-        self.assertEqual(first_time_right, 1)
+        self.assertEqual(first_time_right_count, 1)
         self.assertAlmostEqual(work_hours, (5 + 29 + 2) / 3, places=4)
 
     def test_scorecards_rates_and_ranking(self):
@@ -296,7 +296,7 @@ class TestKpiReport(SalePolicyCase):
         self.assertEqual([c["user"] for c in cards], [self.salesman_other, self.salesman])
         sue, sam = cards
         self.assertEqual(sam["order_count"], 3)
-        self.assertEqual(sam["first_time_right"], 1)
+        self.assertEqual(sam["first_time_right_count"], 1)
         self.assertAlmostEqual(sam["accuracy"], 1 / 3)
         self.assertEqual(sam["rejection_count"], 1)
         self.assertEqual(sam["change_count"], 1)
@@ -305,8 +305,8 @@ class TestKpiReport(SalePolicyCase):
         self.assertEqual(sam["sla_breach_count"], 1)
         self.assertAlmostEqual(sam["sla_compliance"], 6 / 7)
         self.assertAlmostEqual(sam["review_hours"], (5 + 31 + 2) / 3, places=4)
-        self.assertEqual(sam["delivered"], 2)
-        self.assertEqual(sam["on_time"], 1)
+        self.assertEqual(sam["delivered_count"], 2)
+        self.assertEqual(sam["on_time_count"], 1)
         self.assertAlmostEqual(sam["on_time_rate"], 0.5)
         self.assertAlmostEqual(sam["dso"], 14.0, places=4)
         self.assertAlmostEqual(sam["satisfaction"], 4.0)
@@ -374,7 +374,7 @@ class TestKpiReport(SalePolicyCase):
 
     def test_xlsx_summary_and_sheets(self):
         # Tiny fetch batches: every row must still come through the streamed sheets.
-        with patch.object(kpi_xlsx, "FETCH_BATCH", 2):
+        with patch.object(sale_policy_xlsx, "FETCH_BATCH", 2):
             wizard, book = self._export(self.sales_head)
         self.assertEqual(
             book.sheetnames, ["Summary", "Order Details", "Reviews & SLA", "Exceptions", "Aging"]

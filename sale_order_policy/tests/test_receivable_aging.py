@@ -1,9 +1,14 @@
+import importlib.util
 import io
 
 import openpyxl
+from psycopg2 import IntegrityError
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import SQL, mute_logger
+from odoo.tools.misc import file_path
 
 from .common_settlement import SalePolicySettlementCase
 
@@ -28,20 +33,19 @@ class TestReceivableAging(SalePolicySettlementCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.write(
-            {
-                "sale_policy_aging_limit_1": 30,
-                "sale_policy_aging_limit_2": 60,
-                "sale_policy_aging_limit_3": 90,
-                "sale_policy_aging_limit_4": 180,
-                "sale_policy_provision_current": 0.0,
-                "sale_policy_provision_1": 1.0,
-                "sale_policy_provision_2": 5.0,
-                "sale_policy_provision_3": 10.0,
-                "sale_policy_provision_4": 30.0,
-                "sale_policy_provision_5": 50.0,
-            }
-        )
+        cls.company.sale_policy_aging_period_ids = [Command.clear()] + [
+            Command.create(
+                {"days_to": days_to, "open_ended": open_ended, "provision_percent": rate}
+            )
+            for days_to, open_ended, rate in (
+                (0, False, 0.0),
+                (30, False, 1.0),
+                (60, False, 5.0),
+                (90, False, 10.0),
+                (180, False, 30.0),
+                (0, True, 50.0),
+            )
+        ]
         cls._set_rate(cls.eur, "2026-01-01", 0.5)
         cls._set_rate(cls.eur, "2026-04-01", 0.4)
         cls.inv1 = cls._make_invoice(cls.customer, 1000.0, "2026-03-01", "2026-03-31")
@@ -182,16 +186,45 @@ class TestReceivableAging(SalePolicySettlementCase):
         # Customer B is untouched by A's credit.
         self.assertEqual(rows[self.inv4], ("p4", 141, 1000.0, 300.0))
 
+    def _period(self, days_to):
+        return self.company.sale_policy_aging_period_ids.filtered(
+            lambda p: p.days_to == days_to and not p.open_ended
+        )
+
     def test_configurable_limits_and_rates(self):
-        self.company.write({"sale_policy_aging_limit_1": 15, "sale_policy_provision_1": 2.0})
+        self._period(30).write({"days_to": 15, "provision_percent": 2.0})
         labels = dict(self.env["sale.policy.aging.report"]._selection_bucket())
         self.assertEqual(labels["p1"], "1–15 days")
         self.assertEqual(labels["p2"], "16–60 days")
         self.assertEqual(labels["p5"], "Over 180 days")
+        self.assertEqual(self.company._sale_policy_aging_limits(), [15, 60, 90, 180])
+        self.assertEqual(self.company._sale_policy_provision_rates(), [0, 2, 5, 10, 30, 50])
         # INV3 is 16 days late: now in the second period at 5%.
         self.assertEqual(self._rows("2026-06-30")[self.inv3], ("p2", 16, 500.0, 25.0))
+
+    def test_period_added_and_validated(self):
+        # A 360-day period splits the older receivables; keys follow the periods' order.
+        self.company.sale_policy_aging_period_ids = [
+            Command.create({"days_to": 120, "provision_percent": 20.0})
+        ]
+        labels = dict(self.env["sale.policy.aging.report"]._selection_bucket())
+        self.assertEqual(labels["p4"], "91–120 days")
+        self.assertEqual(labels["p5"], "121–180 days")
+        self.assertEqual(labels["p6"], "Over 180 days")
+        # INV4 is 141 days late: 121–180 days at 30%.
+        self.assertEqual(self._rows("2026-06-30")[self.inv4], ("p5", 141, 1000.0, 300.0))
+        for vals in ({"days_to": 60}, {"days_to": -5}, {"provision_percent": 120.0}):
+            with (
+                self.subTest(vals=vals),
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(IntegrityError),
+                self.cr.savepoint(),
+            ):
+                self._period(90).write(vals)
+                self.env.flush_all()
         with self.assertRaises(ValidationError):
-            self.company.write({"sale_policy_aging_limit_2": 10})
+            older = self.company.sale_policy_aging_period_ids.filtered("open_ended")
+            self.company.sale_policy_aging_period_ids = [Command.unlink(older.id)]
 
     def test_wizard_opens_report_and_exports_xlsx(self):
         wizard = Form(self.env["sale.policy.aging.options"].with_user(self.finance))
@@ -220,3 +253,53 @@ class TestReceivableAging(SalePolicySettlementCase):
         )
         details = list(book.worksheets[1].iter_rows(min_row=2, values_only=True))
         self.assertIn(self.inv4.name, [row[0] for row in details])
+
+    def test_settings_edit_periods(self):
+        """Finance edits the periods as a list in Settings; the labels follow."""
+        settings = Form(self.env["res.config.settings"])
+        with settings.sale_policy_aging_period_ids.new() as period:
+            period.days_to = 365
+            period.provision_percent = 80.0
+        settings.save().execute()
+        self.assertEqual(self.company._sale_policy_aging_limits(), [30, 60, 90, 180, 365])
+        self.assertEqual(self.company._sale_policy_provision_rates(), [0, 1, 5, 10, 30, 80, 50])
+        self.assertEqual(
+            self.company._sale_policy_aging_periods().mapped("name"),
+            [
+                "Not Due",
+                "1–30 days",
+                "31–60 days",
+                "61–90 days",
+                "91–180 days",
+                "181–365 days",
+                "Over 365 days",
+            ],
+        )
+
+    def test_migration_builds_periods_from_old_columns(self):
+        """Upgrade to 18.0.1.3.0: a company's numbered columns become its periods."""
+        path = file_path("sale_order_policy/migrations/18.0.1.3.0/post-aging-periods.py")
+        spec = importlib.util.spec_from_file_location("sale_policy_post_aging_periods", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        for column in migration.OLD_LIMITS + migration.OLD_RATES:
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE res_company ADD COLUMN %s double precision", SQL.identifier(column)
+                )
+            )
+        old = dict(zip(migration.OLD_LIMITS, (15, 45, 90, 360), strict=True))
+        old.update(zip(migration.OLD_RATES, (0.5, 2, 5, 10, 40, 100), strict=True))
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_company SET %s WHERE id = %s",
+                SQL(", ").join(SQL("%s = %s", SQL.identifier(k), v) for k, v in old.items()),
+                self.company.id,
+            )
+        )
+        self.company.sale_policy_aging_period_ids.unlink()
+        migration.migrate(self.env.cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        self.assertEqual(self.company._sale_policy_aging_limits(), [15, 45, 90, 360])
+        self.assertEqual(self.company._sale_policy_provision_rates(), [0.5, 2, 5, 10, 40, 100])
+        self.assertEqual(self._rows("2026-06-30")[self.inv3][0], "p2", "16 days: 16–45 days")

@@ -77,11 +77,11 @@ class SalePolicyKpiExport(models.TransientModel):
             ("user_id", "=", user.id),
             "|",
             "|",
-            ("first_time_right", "=", 0),
+            ("first_time_right_count", "=", 0),
             ("sla_breach_count", ">", 0),
             "&",
-            ("delivered", "=", 1),
-            ("on_time", "=", 0),
+            ("delivered_count", "=", 1),
+            ("on_time_count", "=", 0),
         ]
         return self.env["sale.policy.kpi.report"].search(domain, limit=limit)
 
