@@ -14,6 +14,7 @@ class SalePolicyAgingPeriod(models.Model):
     Periods are ordered by their limit, so they are ascending by construction."""
 
     _name = "sale.policy.aging.period"
+    _inherit = ["sale.policy.config.tracked.mixin"]
     _description = "Receivables Aging Period"
     _order = "company_id, open_ended, days_to, id"
     _check_company_auto = True
