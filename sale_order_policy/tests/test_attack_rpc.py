@@ -829,9 +829,6 @@ class TestAttackRpc(SalePolicyHttpCase):
                 "policy_check_result",
             ):
                 self.assertRefused(self.portal, "sale.order", "read", [target.id], [fname])
-            self.assertRefused(
-                self.portal, "sale.order", "action_print_approval_sheet", [target.id]
-            )
         for model in (
             "sale.policy.review",
             "sale.policy.log",
