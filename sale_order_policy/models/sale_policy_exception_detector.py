@@ -124,11 +124,11 @@ class SalePolicyException(models.Model):
         return scope
 
     @api.model
-    def _detect_undelivered(self, companies, orders, pickings, committed):
-        """Rows (order id, name, commitment date, first picking) of the confirmed orders
-        with quantities to deliver whose commitment date meets `committed`; `pickings`
-        joins `sp` (the pickings that matter), `rc` is the order's company."""
-        return self._detect_sql(
+    def _detect_undelivered(self, companies, orders, pickings, committed, describe):
+        """Confirmed orders with quantities to deliver whose commitment date meets
+        `committed`, linked to their first picking among `pickings` (a join on `sp`; `rc`
+        is the order's company). `describe(name, commitment)` gives the message."""
+        rows = self._detect_sql(
             SQL(
                 """
                 SELECT so.id, so.name, so.commitment_date, MIN(sp.id)
@@ -146,12 +146,26 @@ class SalePolicyException(models.Model):
                 committed=committed,
             )
         )
+        return {
+            order_id: (describe(name, commitment), {"picking_id": picking_id})
+            for order_id, name, commitment, picking_id in rows
+        }
 
     @api.model
     def _detect_late_delivery(self, companies, orders):
         """Committed date passed with quantities undelivered."""
         now = fields.Datetime.now()
-        rows = self._detect_undelivered(
+
+        def describe(name, commitment):
+            return self.env._(
+                "Order %(order)s was committed for %(date)s and is not fully delivered "
+                "(%(days)s days late).",
+                order=name,
+                date=fields.Datetime.to_string(commitment),
+                days=round((now - commitment).total_seconds() / 86400.0, 1),
+            )
+
+        return self._detect_undelivered(
             companies,
             orders,
             SQL(
@@ -159,25 +173,22 @@ class SalePolicyException(models.Model):
                 "AND sp.state NOT IN ('done', 'cancel')"
             ),
             SQL("< %s", now),
+            describe,
         )
-        return {
-            order_id: (
-                self.env._(
-                    "Order %(order)s was committed for %(date)s and is not fully delivered "
-                    "(%(days)s days late).",
-                    order=name,
-                    date=fields.Datetime.to_string(commitment),
-                    days=round((now - commitment).total_seconds() / 86400.0, 1),
-                ),
-                {"picking_id": picking_id},
-            )
-            for order_id, name, commitment, picking_id in rows
-        }
 
     @api.model
     def _detect_stock_shortage(self, companies, orders):
         """The delivery is not ready N days (company setting) before the committed date."""
-        rows = self._detect_undelivered(
+
+        def describe(name, commitment):
+            return self.env._(
+                "The delivery of order %(order)s, committed for %(date)s, is not ready: "
+                "stock is missing.",
+                order=name,
+                date=fields.Datetime.to_string(commitment),
+            )
+
+        return self._detect_undelivered(
             companies,
             orders,
             SQL(
@@ -188,19 +199,8 @@ class SalePolicyException(models.Model):
                 "<= %s + make_interval(days => rc.sale_policy_at_risk_days)",
                 fields.Datetime.now(),
             ),
+            describe,
         )
-        return {
-            order_id: (
-                self.env._(
-                    "The delivery of order %(order)s, committed for %(date)s, is not ready: "
-                    "stock is missing.",
-                    order=name,
-                    date=fields.Datetime.to_string(commitment),
-                ),
-                {"picking_id": picking_id},
-            )
-            for order_id, name, commitment, picking_id in rows
-        }
 
     @api.model
     def _detect_payment_overdue(self, companies, orders):
