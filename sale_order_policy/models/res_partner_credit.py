@@ -35,7 +35,10 @@ class ResPartner(models.Model):
         groups="base.group_user",
     )
     sale_policy_credit_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_sale_policy_credit", groups="base.group_user"
+        "res.currency",
+        string="Currency",
+        compute="_compute_sale_policy_credit",
+        groups="base.group_user",
     )
 
     @api.depends_context("company")

@@ -17,7 +17,8 @@ class SaleOrder(models.Model):
         currency_field="policy_company_currency_id",
         compute="_compute_policy_credit",
         help="Open receivables + confirmed orders not yet invoiced + this order, in company "
-        "currency, for the customer and all its contacts.",
+        "currency, for the customer and all its contacts. Unlike Odoo's credit warning, "
+        "confirmed orders count by ordered, not delivered, quantity not yet invoiced.",
         groups="base.group_user",
     )
     policy_credit_limit = fields.Monetary(

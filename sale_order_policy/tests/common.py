@@ -153,8 +153,9 @@ class SalePolicyFixtures:
     @classmethod
     def _post_invoice(cls, partner, amount, due_days_ago=0, currency=None, post=True):
         """A customer invoice of `amount` (one line, no taxes) dated and due
-        `due_days_ago` days ago; posted unless `post` is False."""
-        date = fields.Date.today() - timedelta(days=due_days_ago)
+        `due_days_ago` days ago (in the user's time zone, like the credit check's
+        "today"); posted unless `post` is False."""
+        date = fields.Date.context_today(partner) - timedelta(days=due_days_ago)
         move = cls.env["account.move"].create(
             {
                 "move_type": "out_invoice",
