@@ -73,7 +73,9 @@ class ResPartner(models.Model):
         - `key`: the name of its amount in the figures;
         - `label`: shown on the partner form and in the credit check;
         - `sql`: a method (partner_ids, company_ids, order) returning an SQL query of rows
-          (commercial partner id, company id, amount in company currency), or
+          (commercial partner id, company id, amount in company currency, …); components
+          naming the same method share one scan, each reading its `column` (default 0)
+          among the amounts; or
         - `compute`: a method (partners, companies, order) returning
           {(commercial partner id, company id): amount};
         - `in_total` (default True): False for a detail already counted by another one;
@@ -88,7 +90,8 @@ class ResPartner(models.Model):
             {
                 "key": "overdue",
                 "label": self.env._("of which overdue past the grace days"),
-                "sql": self._policy_exposure_overdue_sql,
+                "sql": self._policy_exposure_receivable_sql,
+                "column": 1,
                 "in_total": False,
             },
             {
@@ -139,16 +142,32 @@ class ResPartner(models.Model):
 
     @api.model
     def _policy_exposure_amounts(self, partners, companies, order, components):
-        """{(component key, partner id, company id): amount} of every component."""
-        queries = [
-            SQL(
-                "SELECT %s, c.* FROM (%s) AS c(partner_id, company_id, amount)",
-                component["key"],
-                component["sql"](partners.ids, companies.ids, order),
+        """{(component key, partner id, company id): amount} of every component; the SQL
+        components in one query (each `sql` method once, its columns turned into rows)."""
+        by_query = {}
+        for component in components:
+            if component.get("sql"):
+                by_query.setdefault(component["sql"], []).append(component)
+        queries = []
+        for sql_method, members in by_query.items():
+            width = max(member.get("column", 0) for member in members) + 1
+            queries.append(
+                SQL(
+                    "SELECT v.key, c.partner_id, c.company_id, v.amount "
+                    "FROM (%s) AS c(partner_id, company_id, %s) "
+                    "CROSS JOIN LATERAL (VALUES %s) AS v(key, amount)",
+                    sql_method(partners.ids, companies.ids, order),
+                    SQL(", ").join(SQL.identifier(f"amount_{i}") for i in range(width)),
+                    SQL(", ").join(
+                        SQL(
+                            "(%s, %s)",
+                            m["key"],
+                            SQL.identifier("c", f"amount_{m.get('column', 0)}"),
+                        )
+                        for m in members
+                    ),
+                )
             )
-            for component in components
-            if component.get("sql")
-        ]
         amounts = {}
         if queries:
             for key, partner_id, company_id, amount in self.env.execute_query(
@@ -179,8 +198,9 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _policy_exposure_receivable_sql(self, partner_ids, company_ids, order, where=None):
-        """Posted, unreconciled receivable lines of the customer and all its contacts."""
+    def _policy_exposure_receivable_sql(self, partner_ids, company_ids, order):
+        """Posted, unreconciled receivable lines of the customer and all its contacts, and
+        (second amount) the part due more than the company's grace days ago."""
         self.env["account.move.line"].flush_model(
             [
                 "amount_residual",
@@ -194,9 +214,15 @@ class ResPartner(models.Model):
         )
         self.env["account.account"].flush_model(["account_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["res.company"].flush_model(["sale_policy_overdue_days"])
         return SQL(
             """
-            SELECT p.commercial_partner_id, aml.company_id, SUM(aml.amount_residual)
+            SELECT p.commercial_partner_id, aml.company_id, SUM(aml.amount_residual),
+                   COALESCE(SUM(aml.amount_residual) FILTER (
+                       WHERE aml.amount_residual > 0
+                         AND aml.date_maturity
+                             < %(today)s::date - COALESCE(rc.sale_policy_overdue_days, 0)
+                   ), 0)
               FROM account_move_line aml
               JOIN res_partner p ON p.id = aml.partner_id
               JOIN account_account acc ON acc.id = aml.account_id
@@ -206,24 +232,12 @@ class ResPartner(models.Model):
                AND acc.account_type = 'asset_receivable'
                AND aml.parent_state = 'posted'
                AND NOT aml.reconciled
-               AND %(where)s
           GROUP BY 1, 2
             """,
             partners=partner_ids,
             companies=company_ids,
-            where=where or SQL("TRUE"),
+            today=fields.Date.context_today(self),
         )
-
-    @api.model
-    def _policy_exposure_overdue_sql(self, partner_ids, company_ids, order):
-        """Receivables due more than the company's grace days ago (信用审核: overdue)."""
-        self.env["res.company"].flush_model(["sale_policy_overdue_days"])
-        overdue = SQL(
-            "aml.amount_residual > 0 AND aml.date_maturity < "
-            "%s::date - COALESCE(rc.sale_policy_overdue_days, 0)",
-            fields.Date.context_today(self),
-        )
-        return self._policy_exposure_receivable_sql(partner_ids, company_ids, order, overdue)
 
     @api.model
     def _policy_exposure_to_invoice_sql(self, partner_ids, company_ids, order):
