@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
@@ -214,19 +216,29 @@ class ResPartner(models.Model):
         )
         self.env["account.account"].flush_model(["account_type"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        self.env["res.company"].flush_model(["sale_policy_overdue_days"])
+        # The overdue limit date of each company, written into the query: a join on
+        # res_company would be one more lookup per receivable line.
+        today = fields.Date.context_today(self)
+        overdue_before = SQL(
+            "CASE aml.company_id %s END",
+            SQL(" ").join(
+                SQL(
+                    "WHEN %s THEN %s::date",
+                    company.id,
+                    today - timedelta(days=company.sale_policy_overdue_days or 0),
+                )
+                for company in self.env["res.company"].browse(company_ids)
+            ),
+        )
         return SQL(
             """
             SELECT p.commercial_partner_id, aml.company_id, SUM(aml.amount_residual),
                    COALESCE(SUM(aml.amount_residual) FILTER (
-                       WHERE aml.amount_residual > 0
-                         AND aml.date_maturity
-                             < %(today)s::date - COALESCE(rc.sale_policy_overdue_days, 0)
+                       WHERE aml.amount_residual > 0 AND aml.date_maturity < %(overdue_before)s
                    ), 0)
               FROM account_move_line aml
               JOIN res_partner p ON p.id = aml.partner_id
               JOIN account_account acc ON acc.id = aml.account_id
-              JOIN res_company rc ON rc.id = aml.company_id
              WHERE p.commercial_partner_id = ANY(%(partners)s)
                AND aml.company_id = ANY(%(companies)s)
                AND acc.account_type = 'asset_receivable'
@@ -236,7 +248,7 @@ class ResPartner(models.Model):
             """,
             partners=partner_ids,
             companies=company_ids,
-            today=fields.Date.context_today(self),
+            overdue_before=overdue_before,
         )
 
     @api.model
