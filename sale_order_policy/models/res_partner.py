@@ -1,18 +1,10 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
-
-    sale_policy_credit_exposure = fields.Monetary(
-        string="Credit Exposure",
-        compute="_compute_sale_policy_credit_exposure",
-        currency_field="currency_id",
-        help="Open receivables plus confirmed orders not yet invoiced, in the current "
-        "company's currency, for the whole commercial entity.",
-    )
 
     sale_policy_dunning_excluded = fields.Boolean(
         string="Excluded from Dunning",
@@ -33,19 +25,6 @@ class ResPartner(models.Model):
         help="Average of the ratings this customer gave to its sales orders (1 to 5).",
     )
     policy_rating_count = fields.Integer(string="Order Ratings", compute="_compute_policy_rating")
-
-    @api.depends_context("company")
-    def _compute_sale_policy_credit_exposure(self):
-        order_model = self.env["sale.order"]
-        for partner in self:
-            if not partner.id:
-                partner.sale_policy_credit_exposure = 0.0
-                continue
-            probe = order_model.new(
-                {"partner_id": partner.id, "company_id": self.env.company.id, "state": "sale"}
-            )
-            figures = probe._policy_credit_figures()
-            partner.sale_policy_credit_exposure = figures["receivable"] + figures["to_invoice"]
 
     def _compute_sale_policy_dunning_count(self):
         counts = dict(

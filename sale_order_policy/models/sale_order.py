@@ -727,6 +727,3 @@ class SaleOrder(models.Model):
                     )
                 )
         return True
-
-    def action_print_approval_sheet(self):
-        return self.env.ref("sale_order_policy.action_report_approval_sheet").report_action(self)

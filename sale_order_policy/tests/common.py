@@ -150,6 +150,31 @@ class SalePolicyFixtures:
             )
         return products
 
+    @classmethod
+    def _post_invoice(cls, partner, amount, due_days_ago=0, currency=None, post=True):
+        """A customer invoice of `amount` (one line, no taxes) dated and due
+        `due_days_ago` days ago (in the user's time zone, like the credit check's
+        "today"); posted unless `post` is False."""
+        date = fields.Date.context_today(partner) - timedelta(days=due_days_ago)
+        move = cls.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": date,
+                "invoice_date_due": date,
+                "invoice_payment_term_id": False,
+                "currency_id": (currency or cls.currency).id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        if post:
+            move.action_post()
+        return move
+
     @contextmanager
     def assertRefusedWith(self, fragment, exception=None):
         """Refused with a message containing `fragment`, and rolled back like an RPC call

@@ -7,12 +7,11 @@ attacks the module correctly refuses: they pass.
 """
 
 import json
-import xmlrpc.client
 
 from odoo import Command
-from odoo.tests import get_db_name, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
-from .common import SalePolicyHttpCase
+from .common_rpc import PolicyRpcHttpCase
 
 # Engine fields the brief lists: nobody sets them outside the engine.
 ENGINE_VALUES = {
@@ -26,7 +25,7 @@ ENGINE_VALUES = {
 
 
 @tagged("post_install", "-at_install")
-class TestAttackRpc(SalePolicyHttpCase):
+class TestAttackRpc(PolicyRpcHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -40,8 +39,6 @@ class TestAttackRpc(SalePolicyHttpCase):
         cls.rule_cancel = cls._make_rule(
             "Cancel: Sales Head", 10, reviewer_type="team_leader", applies_to="cancel"
         )
-        cls.admin = cls.env.ref("base.user_admin")
-        cls.db = get_db_name()
         cls.portal = cls.env["res.users"].create(
             {
                 "name": "Portal Buyer",
@@ -53,71 +50,26 @@ class TestAttackRpc(SalePolicyHttpCase):
             }
         )
 
-    # -- transport helpers (as in test_security_rpc) --------------------------
-
-    def _password(self, user):
-        return "admin" if user == self.admin else user.login
-
-    def _xmlrpc(self, user, model, method, *args, **kwargs):
-        # Command values are IntEnum members: plain ints on the wire, as a client sends them.
-        args, kwargs = json.loads(json.dumps([args, kwargs]))
-        try:
-            result = self.xmlrpc_object.execute_kw(
-                self.db, user.id, self._password(user), model, method, list(args), kwargs
-            )
-            return True, result
-        except xmlrpc.client.Fault as fault:
-            return False, fault.faultString
-
-    def _jsonrpc(self, user, model, method, *args, **kwargs):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [self.db, user.id, self._password(user), model, method, list(args), kwargs],
-            },
-        }
-        response = self.url_open(
-            "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
-        ).json()
-        if "error" in response:
-            return False, response["error"]["data"]["message"]
-        return True, response["result"]
-
-    def assertRefused(self, user, model, method, *args, **kwargs):
-        for call in (self._xmlrpc, self._jsonrpc):
-            ok, message = call(user, model, method, *args, **kwargs)
-            self.assertFalse(ok, f"{user.login} {model}.{method}{args} was accepted: {message}")
+    # -- helpers (transport and orders: PolicyRpcHttpCase) --------------------
 
     def assertRefusedOnce(self, user, model, method, *args, **kwargs):
         """One transport only: for attacks whose first success changes the state."""
         ok, message = self._xmlrpc(user, model, method, *args, **kwargs)
         self.assertFalse(ok, f"{user.login} {model}.{method}{args} was accepted: {message}")
 
-    def _ok(self, user, model, method, *args, **kwargs):
-        ok, result = self._xmlrpc(user, model, method, *args, **kwargs)
-        self.assertTrue(ok, f"{user.login} {model}.{method} failed: {result}")
-        return result
-
-    # -- fixtures --------------------------------------------------------------
-
-    def _approved_order(self, **vals):
-        order = self._make_order(**vals)
-        order.with_user(self.salesman).action_submit_for_review()
-        for reviewer in (self.sales_head, self.finance):
-            review = order.policy_review_ids.filtered(lambda r: r.state == "pending")
-            review.with_user(reviewer).action_approve()
-        self.assertEqual(order.approval_state, "approved")
-        return order
-
-    def _confirmed_order(self, **vals):
-        order = self._approved_order(**vals)
-        order.with_user(self.salesman).action_confirm()
-        self.assertEqual(order.state, "sale")
-        return order
+    def assertNotEmailedToCustomer(self, ok, message_id):
+        """The post was refused; when it was not, say how the customer was notified."""
+        notified = self.env["mail.notification"].search(
+            [
+                ("mail_message_id", "=", message_id if ok else 0),
+                ("res_partner_id", "=", self.customer.id),
+            ]
+        )
+        self.assertFalse(
+            ok,
+            f"unapproved quotation e-mailed to the customer "
+            f"({notified.mapped('notification_type')})",
+        )
 
     def _moved_qty(self, order):
         moves = self.env["stock.move"].search([("sale_line_id.order_id", "=", order.id)])
@@ -311,17 +263,7 @@ class TestAttackRpc(SalePolicyHttpCase):
             subtype_xmlid="mail.mt_note",
             partner_ids=self.customer.ids,
         )
-        notified = self.env["mail.notification"].search(
-            [
-                ("mail_message_id", "=", message_id if ok else 0),
-                ("res_partner_id", "=", self.customer.id),
-            ]
-        )
-        self.assertFalse(
-            ok,
-            f"unapproved quotation e-mailed to the customer "
-            f"({notified.mapped('notification_type')})",
-        )
+        self.assertNotEmailedToCustomer(ok, message_id)
 
     def test_hole_unapproved_quotation_sent_to_customer_follower(self):
         """Salesperson: subscribe the customer, then post a comment without partner_ids:
@@ -344,17 +286,7 @@ class TestAttackRpc(SalePolicyHttpCase):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
-        notified = self.env["mail.notification"].search(
-            [
-                ("mail_message_id", "=", message_id if ok else 0),
-                ("res_partner_id", "=", self.customer.id),
-            ]
-        )
-        self.assertFalse(
-            ok,
-            f"unapproved quotation e-mailed to the customer "
-            f"({notified.mapped('notification_type')})",
-        )
+        self.assertNotEmailedToCustomer(ok, message_id)
 
     def test_hole_unapproved_quotation_sent_by_mass_mail_composer(self):
         """Salesperson: the composer in comment mode is refused, in mass_mail mode it
@@ -829,9 +761,6 @@ class TestAttackRpc(SalePolicyHttpCase):
                 "policy_check_result",
             ):
                 self.assertRefused(self.portal, "sale.order", "read", [target.id], [fname])
-            self.assertRefused(
-                self.portal, "sale.order", "action_print_approval_sheet", [target.id]
-            )
         for model in (
             "sale.policy.review",
             "sale.policy.log",

@@ -11,7 +11,7 @@ pass.
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
-from .test_security_rpc import PolicyRpcCase
+from .common_rpc import PolicyRpcCase
 
 
 @tagged("post_install", "-at_install")
@@ -35,36 +35,9 @@ class TestAttackRpc2(PolicyRpcCase):
 
     # -- helpers ---------------------------------------------------------------
 
-    def _ok(self, user, model, method, *args, **kwargs):
-        ok, result = self._call(user, model, method, *args, **kwargs)
-        self.assertTrue(ok, f"{user.login} {model}.{method} failed: {result}")
-        return result
-
     def _call(self, user, model, method, *args, **kwargs):
         """One JSON-RPC call (a method returning None is a success there, not a fault)."""
         return self._jsonrpc(user, model, method, *args, **kwargs)
-
-    def _submitted(self, **vals):
-        order = self._make_order(**vals)
-        order.with_user(self.salesman).action_submit_for_review()
-        self.assertEqual(order.approval_state, "pending")
-        return order
-
-    def _pending_review(self, order):
-        return order.sudo().policy_review_ids.filtered(lambda r: r.state == "pending")
-
-    def _approved_order(self, **vals):
-        order = self._submitted(**vals)
-        for reviewer in (self.sales_head, self.finance):
-            self._pending_review(order).with_user(reviewer).action_approve("ok")
-        self.assertEqual(order.approval_state, "approved")
-        return order
-
-    def _confirmed_order(self, **vals):
-        order = self._approved_order(**vals)
-        order.with_user(self.salesman).action_confirm()
-        self.assertEqual(order.state, "sale")
-        return order
 
     def _add_option(self, order):
         return self.env["sale.order.option"].create(

@@ -40,26 +40,6 @@ class TestPolicyChecks(SalePolicyCase):
         order.action_run_policy_checks()
         return order.policy_check_ids.filtered(lambda c: c.code == code)
 
-    def _post_invoice(self, partner, amount, due_days_ago=0, currency=None):
-        date = fields.Date.today() - timedelta(days=due_days_ago)
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": date,
-                "invoice_date_due": date,
-                "invoice_payment_term_id": False,
-                "currency_id": (currency or self.currency).id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []}
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
-
     # Credit -------------------------------------------------------------
 
     def test_credit_exactly_at_limit_passes_one_cent_over_blocks(self):

@@ -1,10 +1,9 @@
 import json
-import xmlrpc.client
 
 from odoo import Command
-from odoo.tests import get_db_name, tagged
+from odoo.tests import tagged
 
-from .common import SalePolicyHttpCase
+from .common_rpc import PolicyRpcCase
 
 # Context keys a caller might hope the module honours; none of them opens the gate.
 BYPASS_CONTEXTS = [
@@ -15,73 +14,6 @@ BYPASS_CONTEXTS = [
     {"sale_policy_privileged": True, "active_test": False},
     {"proforma": True, "validate_analytic": False},
 ]
-
-
-class PolicyRpcCase(SalePolicyHttpCase):
-    """Two rules and the XML-RPC / JSON-RPC helpers of the adversarial tests."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.rule_head = cls._make_rule("Sales Head", 10, reviewer_type="team_leader")
-        cls.rule_finance = cls._make_rule(
-            "Finance", 20, reviewer_user_ids=[Command.set((cls.finance | cls.salesman).ids)]
-        )
-        cls.admin = cls.env.ref("base.user_admin")
-        cls.db = get_db_name()
-
-    # -- transport helpers -------------------------------------------------
-
-    def _password(self, user):
-        # new_test_user's password: the login, padded with "x" to 8 characters.
-        return "admin" if user == self.admin else user.login.ljust(8, "x")
-
-    @staticmethod
-    def _on_the_wire(args, kwargs):
-        """Command values are IntEnum members: plain ints on the wire, as a client sends."""
-        return json.loads(json.dumps([args, kwargs]))
-
-    def _xmlrpc(self, user, model, method, *args, **kwargs):
-        """Returns (ok, result_or_fault_message)."""
-        args, kwargs = self._on_the_wire(args, kwargs)
-        try:
-            result = self.xmlrpc_object.execute_kw(
-                self.db, user.id, self._password(user), model, method, list(args), kwargs
-            )
-            return True, result
-        except xmlrpc.client.Fault as fault:
-            return False, fault.faultString
-
-    def _jsonrpc(self, user, model, method, *args, **kwargs):
-        args, kwargs = self._on_the_wire(args, kwargs)
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [self.db, user.id, self._password(user), model, method, list(args), kwargs],
-            },
-        }
-        response = self.url_open(
-            "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
-        ).json()
-        if "error" in response:
-            return False, response["error"]["data"]["message"]
-        # Odoo leaves "result" out when the method returns None.
-        return True, response.get("result")
-
-    def _both(self, user, model, method, *args, **kwargs):
-        return [
-            call(user, model, method, *args, **kwargs) for call in (self._xmlrpc, self._jsonrpc)
-        ]
-
-    def assertRefused(self, user, model, method, *args, **kwargs):
-        for ok, message in self._both(user, model, method, *args, **kwargs):
-            self.assertFalse(ok, f"{user.login} {model}.{method}{args} was accepted: {message}")
-            # A refused login would prove nothing about the call.
-            self.assertNotEqual(message, "Access Denied", f"{user.login} could not log in")
 
 
 @tagged("post_install", "-at_install")
