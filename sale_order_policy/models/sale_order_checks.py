@@ -62,19 +62,62 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
 
     def _policy_check_completeness(self):
+        missing = self._policy_missing_customer_elements() + self._policy_missing_line_elements()
         company = self.company_id
+        missing += [
+            label
+            for switch, present, label in self._policy_required_elements()
+            if company[switch] and not present()
+        ]
+        if missing:
+            return BLOCK, "\n".join(f"- {item}" for item in missing)
+        return PASS, self.env._("All required order elements are present.")
+
+    def _policy_required_elements(self):
+        """The switchable order elements: (company switch field, callable telling whether
+        the order carries the element, label). Features append theirs."""
+        return [
+            (
+                "sale_policy_require_addresses",
+                lambda: self.partner_invoice_id and self.partner_shipping_id,
+                self.env._("the invoice and delivery addresses"),
+            ),
+            (
+                "sale_policy_require_contact",
+                lambda: not self.partner_id
+                or any(
+                    p.phone or p.mobile or p.email
+                    for p in self.partner_id | self.partner_id.commercial_partner_id
+                ),
+                self.env._("a phone number or email of the customer"),
+            ),
+            (
+                "sale_policy_require_commitment_date",
+                lambda: self.commitment_date,
+                self.env._("the delivery date"),
+            ),
+            (
+                "sale_policy_require_payment_term",
+                lambda: self.payment_term_id,
+                self.env._("payment terms"),
+            ),
+            (
+                "sale_policy_require_confirmation",
+                lambda: self.customer_confirmation_method,
+                self.env._("how the customer confirmed the order (written, phone or email)"),
+            ),
+            (
+                "sale_policy_require_intake_channel",
+                lambda: self.intake_channel,
+                self.env._("the intake channel"),
+            ),
+        ]
+
+    def _policy_missing_customer_elements(self):
+        return [] if self.partner_id else [self.env._("the customer")]
+
+    def _policy_missing_line_elements(self):
         missing = []
-        partner = self.partner_id
-        if not partner:
-            missing.append(self.env._("the customer"))
-        if company.sale_policy_require_addresses and not (
-            self.partner_invoice_id and self.partner_shipping_id
-        ):
-            missing.append(self.env._("the invoice and delivery addresses"))
-        if company.sale_policy_require_contact and partner:
-            contacts = partner | partner.commercial_partner_id
-            if not any(p.phone or p.mobile or p.email for p in contacts):
-                missing.append(self.env._("a phone number or email of the customer"))
         lines = self.order_line.filtered(lambda line: not line.display_type)
         if not lines:
             missing.append(self.env._("at least one order line"))
@@ -100,19 +143,7 @@ class SaleOrder(models.Model):
                         line=label(),
                     )
                 )
-        if company.sale_policy_require_commitment_date and not self.commitment_date:
-            missing.append(self.env._("the delivery date"))
-        if company.sale_policy_require_payment_term and not self.payment_term_id:
-            missing.append(self.env._("payment terms"))
-        if company.sale_policy_require_confirmation and not self.customer_confirmation_method:
-            missing.append(
-                self.env._("how the customer confirmed the order (written, phone or email)")
-            )
-        if company.sale_policy_require_intake_channel and not self.intake_channel:
-            missing.append(self.env._("the intake channel"))
-        if missing:
-            return BLOCK, "\n".join(f"- {item}" for item in missing)
-        return PASS, self.env._("All required order elements are present.")
+        return missing
 
     # ------------------------------------------------------------------
     # Stock (库存)
