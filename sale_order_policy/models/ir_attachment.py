@@ -8,6 +8,7 @@ from .sale_policy_protected_mixin import is_policy_privileged
 # content differs (Odoo's storage migration rewrites the same bytes).
 STORAGE_FIELDS = frozenset({"db_datas", "store_fname", "url", "type"})
 OWNER_FIELDS = ("res_model", "res_id")
+WATCHED_FIELDS = STORAGE_FIELDS | {"raw", "datas", *OWNER_FIELDS}
 
 
 class IrAttachment(models.Model):
@@ -22,8 +23,10 @@ class IrAttachment(models.Model):
         self._policy_check_not_evidence()
 
     def write(self, vals):
-        if not is_policy_privileged() and self._policy_replaces(vals):
-            self._policy_check_not_evidence()
+        if not is_policy_privileged() and WATCHED_FIELDS & set(vals):
+            orders = self.env["sale.order"]._policy_evidence_orders(self.ids)
+            if orders and self._policy_replaces(vals):
+                orders.sudo()._policy_refuse_evidence_change()
         return super().write(vals)
 
     def _policy_replaces(self, vals):

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .sale_policy_protected_mixin import is_policy_privileged
 
@@ -60,16 +61,21 @@ class SaleOrder(models.Model):
         """Orders whose kept evidence includes one of `attachment_ids` (one query)."""
         if not attachment_ids:
             return self.browse()
-        self.env.cr.execute(
-            """
-            SELECT DISTINCT rel.order_id
-              FROM sale_order_policy_confirmation_attachment_rel rel
-              JOIN sale_order so ON so.id = rel.order_id
-              JOIN res_company company ON company.id = so.company_id
-             WHERE rel.attachment_id IN %s
-               AND so.approval_state IN %s
-               AND company.sale_policy_enabled
-            """,
-            (tuple(attachment_ids), EVIDENCE_LOCKED_STATES),
+        self.flush_model(["approval_state", "company_id", "customer_confirmation_attachment_ids"])
+        self.env["res.company"].flush_model(["sale_policy_enabled"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT rel.order_id
+                  FROM sale_order_policy_confirmation_attachment_rel rel
+                  JOIN sale_order so ON so.id = rel.order_id
+                  JOIN res_company company ON company.id = so.company_id
+                 WHERE rel.attachment_id IN %s
+                   AND so.approval_state IN %s
+                   AND company.sale_policy_enabled
+                """,
+                tuple(attachment_ids),
+                EVIDENCE_LOCKED_STATES,
+            )
         )
-        return self.browse(row[0] for row in self.env.cr.fetchall())
+        return self.browse(row[0] for row in rows)

@@ -136,7 +136,7 @@ class TestChineseTaxId(SalePolicyCase):
         self.assertIn("check character", str(caught.exception))
         partner = self._partner(VALID_USCC)
         with self.assertRaises(ValidationError):
-            partner.vat = "91440300708461136"  # 17 characters
+            partner.vat = "9144030070846113"  # 16 characters
         with self.assertRaises(ValidationError):
             partner.vat = "9144030070846113IO"  # letters outside the code set
 
