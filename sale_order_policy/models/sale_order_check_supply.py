@@ -10,6 +10,10 @@ from .sale_order_checks import PASS, WARNING
 SUPPLY_ACTIONS = ("buy", "manufacture")
 
 
+def _may_supply(rule):
+    return rule.procure_method != "make_to_stock" or rule.action in SUPPLY_ACTIONS
+
+
 class SaleOrder(models.Model):
     """Supply check (采购审核): lines bought, manufactured or made to order must be
     supplied by the delivery date. Lead times are Odoo's own (`stock.rule._get_lead_days`:
@@ -50,9 +54,11 @@ class SaleOrder(models.Model):
             "Sales Security Lead Time + %(days)s day(s)", days=int(company.security_lead or 0)
         )
         result = []
-        for line in self.order_line.filtered(
+        goods = self.order_line.filtered(
             lambda line: not line.display_type and line.product_id.type == "consu"
-        ):
+        )
+        # Odoo's rule walk (a search per line) only for lines whose routes may procure.
+        for line in self._policy_lines_with_rule(goods, _may_supply):
             rules = self._policy_supply_rules(line)
             if not rules:
                 continue

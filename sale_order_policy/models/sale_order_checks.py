@@ -16,6 +16,15 @@ from .sale_policy_protected_mixin import policy_privileged
 PASS, WARNING, BLOCK = "pass", "warning", "block"
 
 
+def _procures_for_the_order(rule):
+    """A rule that gets the goods for the order instead of taking them from stock."""
+    return (
+        rule.procure_method == "make_to_order"
+        or rule.action == "manufacture"
+        or (rule.location_src_id.usage == "supplier" and rule.location_dest_id.usage == "customer")
+    )
+
+
 class SaleOrder(models.Model):
     """Automated review checks (订单审核). Each check type's code names a method
     `_policy_check_<code>()` returning `(result, message)`."""
@@ -152,28 +161,17 @@ class SaleOrder(models.Model):
     def _policy_stock_lines(self):
         """Storable lines served from stock: not make-to-order, manufactured or dropshipped."""
         lines = self.order_line.filtered(lambda line: not line.display_type and line.product_id)
-        storable = set(lines.product_id.filtered("is_storable")._ids)
-        if not storable:
-            return lines.browse()
-        # Route ids by category and verdicts by route set: an order's lines share a few.
+        storable = lines.filtered(lambda line: line.product_id.is_storable)
+        return storable - self._policy_lines_with_rule(storable, _procures_for_the_order)
+
+    def _policy_lines_with_rule(self, lines, rule_test):
+        """The `lines` whose own routes (line, product, category) hold a rule passing
+        `rule_test`: one evaluation per distinct route set (an order's lines share a few)."""
         category_routes = {}
         verdicts = {}
 
-        def from_routes(route_ids):
-            for rule in self.env["stock.route"].browse(route_ids).rule_ids:
-                if rule.procure_method == "make_to_order" or rule.action == "manufacture":
-                    return False
-                if (
-                    rule.location_src_id.usage == "supplier"
-                    and rule.location_dest_id.usage == "customer"
-                ):
-                    return False
-            return True
-
-        def from_stock(line):
+        def test(line):
             product = line.product_id
-            if product.id not in storable:
-                return False
             category = product.categ_id
             if category.id not in category_routes:
                 category_routes[category.id] = category.total_route_ids._ids
@@ -181,10 +179,11 @@ class SaleOrder(models.Model):
                 line.route_id._ids + product.route_ids._ids + category_routes[category.id]
             )
             if key not in verdicts:
-                verdicts[key] = from_routes(tuple(key))
+                rules = self.env["stock.route"].browse(tuple(key)).rule_ids
+                verdicts[key] = any(rule_test(rule) for rule in rules)
             return verdicts[key]
 
-        return lines.filtered(from_stock)
+        return lines.filtered(test)
 
     def _policy_check_stock(self):
         lines = self._policy_stock_lines()
