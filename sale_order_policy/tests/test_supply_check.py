@@ -1,9 +1,11 @@
+import importlib.util
 from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import format_date
+from odoo.tools.misc import file_path
 
 from .common import SalePolicyCase
 
@@ -197,3 +199,19 @@ class TestSupplyCheck(SalePolicyCase):
             .search([("department", "=", "logistics"), ("order_id", "=", order.id)])
         )
         self.assertEqual(departments, review)
+
+    def test_upgrade_lets_the_new_reviewers_read_orders(self):
+        """Migration 18.0.1.3.0 links the Order Reviewer group to the noupdate reader rules."""
+        path = file_path("sale_order_policy/migrations/18.0.1.3.0/post-migration.py")
+        spec = importlib.util.spec_from_file_location("sop_migration_18_0_1_3_0", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        group = self.env.ref("sale_order_policy.group_order_reviewer")
+        rules = self.env["ir.rule"].browse(
+            self.env.ref(f"sale_order_policy.{xmlid}").id for xmlid in migration.READER_RULES
+        )
+        rules.groups = [Command.unlink(group.id)]
+        migration.migrate(self.env.cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        for rule in rules:
+            self.assertIn(group, rule.groups)
