@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import format_date
 from odoo.tools.misc import file_path
 
@@ -19,18 +19,6 @@ class TestSupplyCheck(SalePolicyCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.supply_type = cls.env.ref("sale_order_policy.check_type_supply")
-        cls.purchaser = new_test_user(
-            cls.env,
-            "sop_purchaser",
-            groups="base.group_user,sale_order_policy.group_purchase_reviewer",
-            name="Purchaser Sun",
-        )
-        cls.logistics = new_test_user(
-            cls.env,
-            "sop_logistics",
-            groups="base.group_user,sale_order_policy.group_logistics_reviewer",
-            name="Logistics Liu",
-        )
         cls.rule_purchase = cls._make_rule(
             "Purchasing",
             20,
