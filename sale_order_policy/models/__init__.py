@@ -20,7 +20,6 @@ from . import (
     res_users,
     sale_order,
     sale_order_change_request,
-    sale_order_change,
     sale_order_check_supply,
     sale_order_checks,
     sale_order_credit,
