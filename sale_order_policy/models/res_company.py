@@ -38,21 +38,6 @@ class ResCompany(models.Model):
     sale_policy_block_unapproved_email = fields.Boolean(
         string="Block Sending Unapproved Quotations",
     )
-    # Required order elements (订单要素); customer and order lines are always required.
-    sale_policy_require_addresses = fields.Boolean(string="Require Addresses", default=True)
-    sale_policy_require_contact = fields.Boolean(
-        string="Require Customer Phone or Email", default=True
-    )
-    sale_policy_require_commitment_date = fields.Boolean(
-        string="Require Delivery Date", default=True
-    )
-    sale_policy_require_payment_term = fields.Boolean(string="Require Payment Terms", default=True)
-    sale_policy_require_confirmation = fields.Boolean(
-        string="Require Customer Confirmation Method", default=True
-    )
-    sale_policy_require_intake_channel = fields.Boolean(
-        string="Require Intake Channel", default=True
-    )
 
     @api.constrains(
         "sale_policy_sla_hours", "sale_policy_sla_hours_urgent", "sale_policy_reminder_percent"

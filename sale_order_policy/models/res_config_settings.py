@@ -18,21 +18,3 @@ class ResConfigSettings(models.TransientModel):
     sale_policy_block_unapproved_email = fields.Boolean(
         related="company_id.sale_policy_block_unapproved_email", readonly=False
     )
-    sale_policy_require_addresses = fields.Boolean(
-        related="company_id.sale_policy_require_addresses", readonly=False
-    )
-    sale_policy_require_contact = fields.Boolean(
-        related="company_id.sale_policy_require_contact", readonly=False
-    )
-    sale_policy_require_commitment_date = fields.Boolean(
-        related="company_id.sale_policy_require_commitment_date", readonly=False
-    )
-    sale_policy_require_payment_term = fields.Boolean(
-        related="company_id.sale_policy_require_payment_term", readonly=False
-    )
-    sale_policy_require_confirmation = fields.Boolean(
-        related="company_id.sale_policy_require_confirmation", readonly=False
-    )
-    sale_policy_require_intake_channel = fields.Boolean(
-        related="company_id.sale_policy_require_intake_channel", readonly=False
-    )

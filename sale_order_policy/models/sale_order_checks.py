@@ -16,6 +16,15 @@ from .sale_policy_protected_mixin import policy_privileged
 PASS, WARNING, BLOCK = "pass", "warning", "block"
 
 
+def _procures_for_the_order(rule):
+    """A rule that gets the goods for the order instead of taking them from stock."""
+    return (
+        rule.procure_method == "make_to_order"
+        or rule.action == "manufacture"
+        or (rule.location_src_id.usage == "supplier" and rule.location_dest_id.usage == "customer")
+    )
+
+
 class SaleOrder(models.Model):
     """Automated review checks (订单审核). Each check type's code names a method
     `_policy_check_<code>()` returning `(result, message)`."""
@@ -62,19 +71,62 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
 
     def _policy_check_completeness(self):
+        missing = self._policy_missing_customer_elements() + self._policy_missing_line_elements()
         company = self.company_id
+        missing += [
+            label
+            for switch, present, label in self._policy_required_elements()
+            if company[switch] and not present()
+        ]
+        if missing:
+            return BLOCK, "\n".join(f"- {item}" for item in missing)
+        return PASS, self.env._("All required order elements are present.")
+
+    def _policy_required_elements(self):
+        """The switchable order elements: (company switch field, callable telling whether
+        the order carries the element, label). Features append theirs."""
+        return [
+            (
+                "sale_policy_require_addresses",
+                lambda: self.partner_invoice_id and self.partner_shipping_id,
+                self.env._("the invoice and delivery addresses"),
+            ),
+            (
+                "sale_policy_require_contact",
+                lambda: not self.partner_id
+                or any(
+                    p.phone or p.mobile or p.email
+                    for p in self.partner_id | self.partner_id.commercial_partner_id
+                ),
+                self.env._("a phone number or email of the customer"),
+            ),
+            (
+                "sale_policy_require_commitment_date",
+                lambda: self.commitment_date,
+                self.env._("the delivery date"),
+            ),
+            (
+                "sale_policy_require_payment_term",
+                lambda: self.payment_term_id,
+                self.env._("payment terms"),
+            ),
+            (
+                "sale_policy_require_confirmation",
+                lambda: self.customer_confirmation_method,
+                self.env._("how the customer confirmed the order (written, phone or email)"),
+            ),
+            (
+                "sale_policy_require_intake_channel",
+                lambda: self.intake_channel,
+                self.env._("the intake channel"),
+            ),
+        ]
+
+    def _policy_missing_customer_elements(self):
+        return [] if self.partner_id else [self.env._("the customer")]
+
+    def _policy_missing_line_elements(self):
         missing = []
-        partner = self.partner_id
-        if not partner:
-            missing.append(self.env._("the customer"))
-        if company.sale_policy_require_addresses and not (
-            self.partner_invoice_id and self.partner_shipping_id
-        ):
-            missing.append(self.env._("the invoice and delivery addresses"))
-        if company.sale_policy_require_contact and partner:
-            contacts = partner | partner.commercial_partner_id
-            if not any(p.phone or p.mobile or p.email for p in contacts):
-                missing.append(self.env._("a phone number or email of the customer"))
         lines = self.order_line.filtered(lambda line: not line.display_type)
         if not lines:
             missing.append(self.env._("at least one order line"))
@@ -100,19 +152,7 @@ class SaleOrder(models.Model):
                         line=label(),
                     )
                 )
-        if company.sale_policy_require_commitment_date and not self.commitment_date:
-            missing.append(self.env._("the delivery date"))
-        if company.sale_policy_require_payment_term and not self.payment_term_id:
-            missing.append(self.env._("payment terms"))
-        if company.sale_policy_require_confirmation and not self.customer_confirmation_method:
-            missing.append(
-                self.env._("how the customer confirmed the order (written, phone or email)")
-            )
-        if company.sale_policy_require_intake_channel and not self.intake_channel:
-            missing.append(self.env._("the intake channel"))
-        if missing:
-            return BLOCK, "\n".join(f"- {item}" for item in missing)
-        return PASS, self.env._("All required order elements are present.")
+        return missing
 
     # ------------------------------------------------------------------
     # Stock (库存)
@@ -121,28 +161,17 @@ class SaleOrder(models.Model):
     def _policy_stock_lines(self):
         """Storable lines served from stock: not make-to-order, manufactured or dropshipped."""
         lines = self.order_line.filtered(lambda line: not line.display_type and line.product_id)
-        storable = set(lines.product_id.filtered("is_storable")._ids)
-        if not storable:
-            return lines.browse()
-        # Route ids by category and verdicts by route set: an order's lines share a few.
+        storable = lines.filtered(lambda line: line.product_id.is_storable)
+        return storable - self._policy_lines_with_rule(storable, _procures_for_the_order)
+
+    def _policy_lines_with_rule(self, lines, rule_test):
+        """The `lines` whose own routes (line, product, category) hold a rule passing
+        `rule_test`: one evaluation per distinct route set (an order's lines share a few)."""
         category_routes = {}
         verdicts = {}
 
-        def from_routes(route_ids):
-            for rule in self.env["stock.route"].browse(route_ids).rule_ids:
-                if rule.procure_method == "make_to_order" or rule.action == "manufacture":
-                    return False
-                if (
-                    rule.location_src_id.usage == "supplier"
-                    and rule.location_dest_id.usage == "customer"
-                ):
-                    return False
-            return True
-
-        def from_stock(line):
+        def test(line):
             product = line.product_id
-            if product.id not in storable:
-                return False
             category = product.categ_id
             if category.id not in category_routes:
                 category_routes[category.id] = category.total_route_ids._ids
@@ -150,10 +179,11 @@ class SaleOrder(models.Model):
                 line.route_id._ids + product.route_ids._ids + category_routes[category.id]
             )
             if key not in verdicts:
-                verdicts[key] = from_routes(tuple(key))
+                rules = self.env["stock.route"].browse(tuple(key)).rule_ids
+                verdicts[key] = any(rule_test(rule) for rule in rules)
             return verdicts[key]
 
-        return lines.filtered(from_stock)
+        return lines.filtered(test)
 
     def _policy_check_stock(self):
         lines = self._policy_stock_lines()

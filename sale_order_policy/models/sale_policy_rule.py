@@ -7,6 +7,7 @@ DEPARTMENTS = [
     ("sales", "Sales"),
     ("finance", "Finance"),
     ("warehouse", "Warehouse"),
+    ("logistics", "Logistics"),
     ("production", "Production"),
     ("purchase", "Purchasing"),
     ("management", "General Management"),

@@ -63,6 +63,18 @@ class SalePolicyFixtures:
             groups=f"{user_group},sale_order_policy.group_warehouse_reviewer",
             name="Warehouse Wang",
         )
+        cls.logistics = new_test_user(
+            cls.env,
+            "sop_logistics",
+            groups=f"{user_group},sale_order_policy.group_logistics_reviewer",
+            name="Logistics Liu",
+        )
+        cls.purchaser = new_test_user(
+            cls.env,
+            "sop_purchaser",
+            groups=f"{user_group},sale_order_policy.group_purchase_reviewer",
+            name="Purchaser Sun",
+        )
         cls.gm = new_test_user(
             cls.env,
             "sop_gm",

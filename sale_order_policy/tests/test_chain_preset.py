@@ -22,6 +22,7 @@ class TestChainPreset(SalePolicyCase):
             }
         )
         people = self.salesman | self.sales_head | self.finance | self.warehouse | self.gm
+        people |= self.logistics | self.purchaser
         people.write({"company_ids": [Command.link(company.id)]})
         # The customer's credit limit and terms are per company.
         self.customer.with_company(company).write(
@@ -107,6 +108,8 @@ class TestChainPreset(SalePolicyCase):
             "sales": self.sales_head,
             "finance": self.finance,
             "warehouse": self.warehouse,
+            "logistics": self.logistics,
+            "purchase": self.purchaser,
             "management": self.gm,
         }
         seen = []
