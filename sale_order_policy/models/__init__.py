@@ -22,7 +22,6 @@ from . import (
     res_config_settings_rating,
     res_config_settings_settlement,
     res_config_settings_tracking,
-    res_partner,
     res_partner_credit,
     res_config_settings_order_elements,
     res_partner,
