@@ -38,7 +38,7 @@ class ResPartner(models.Model):
     )
     sale_policy_credit_currency_id = fields.Many2one(
         "res.currency",
-        string="Currency",
+        string="Credit Exposure Currency",
         compute="_compute_sale_policy_credit",
         groups="base.group_user",
     )
