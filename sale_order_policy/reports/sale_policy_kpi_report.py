@@ -13,11 +13,12 @@ _logger = logging.getLogger(__name__)
 
 # Policy log events that stand for a change or cancellation request (变更/取消).
 CHANGE_LOG_EVENTS = ("change_request", "cancel_request")
-# Weights of the assessment score (考核得分): accuracy, SLA compliance, satisfaction.
+# Weights of the assessment score (考核得分): accuracy, the salesperson's own speed
+# (handled in time), satisfaction.
 SCORE_WEIGHTS = (0.4, 0.3, 0.3)
 
 
-def policy_score(accuracy, sla_compliance, satisfaction):
+def policy_score(accuracy, speed, satisfaction):
     """Assessment score out of 100 from rates in [0, 1] and a rating out of 5.
 
     A KPI without data (no review, no rating) is left out and the others re-weighted."""
@@ -25,7 +26,7 @@ def policy_score(accuracy, sla_compliance, satisfaction):
         (weight, value)
         for weight, value in zip(
             SCORE_WEIGHTS,
-            (accuracy, sla_compliance, satisfaction / 5 if satisfaction is not None else None),
+            (accuracy, speed, satisfaction / 5 if satisfaction is not None else None),
             strict=True,
         )
         if value is not None
@@ -70,6 +71,8 @@ class SalePolicyKpiReport(models.Model):
             "policy_invoiced_on",
             "policy_paid_on",
             "policy_on_time",
+            "policy_intake_on",
+            "create_date",
         ],
         "sale.policy.review": [
             "order_id",
@@ -85,10 +88,11 @@ class SalePolicyKpiReport(models.Model):
             "activated_on",
             "deadline",
         ],
-        "sale.policy.log": ["order_id", "event"],
+        "sale.policy.log": ["order_id", "event", "change_id", "date"],
+        "sale.policy.change": ["initiated_by"],
         "sale.policy.exception": ["order_id"],
         "rating.rating": ["res_model", "res_id", "rating", "consumed"],
-        "res.company": ["currency_id"],
+        "res.company": ["currency_id", "sale_policy_sla_hours"],
     }
 
     # Dimensions
@@ -134,7 +138,41 @@ class SalePolicyKpiReport(models.Model):
         "changed afterwards.",
     )
     rejection_count = fields.Integer(string="# Rejections", readonly=True)
-    change_count = fields.Integer(string="# Changes", readonly=True)
+    change_count = fields.Integer(
+        string="# Changes",
+        readonly=True,
+        help="Change and cancellation requests we initiated; the customer's own requests "
+        "are counted apart and never held against the salesperson.",
+    )
+    customer_change_count = fields.Integer(string="# Customer Changes", readonly=True)
+    # The salesperson's own handling time (销售人员处理时效), not the reviewers'.
+    intake_hours = fields.Float(
+        string="Intake to Submission (h)",
+        readonly=True,
+        aggregator="avg",
+        help="From the customer's order (Received on, else the quotation's creation) to the "
+        "first submission.",
+    )
+    resubmit_hours = fields.Float(
+        string="Rejection to Resubmission (h)",
+        readonly=True,
+        aggregator="avg",
+        help="Average time the salesperson took to correct and resubmit a rejected order.",
+    )
+    handoff_hours = fields.Float(
+        string="Approval to Confirmation (h)",
+        readonly=True,
+        aggregator="avg",
+        help="From the approval to the confirmation, which hands the order off to the "
+        "warehouse, logistics and production.",
+    )
+    handled_in_time_count = fields.Integer(
+        string="# Handled in Time",
+        readonly=True,
+        help="1 when each of the salesperson's own steps (intake to submission, every "
+        "resubmission, approval to confirmation) took no longer than the company's review "
+        "SLA hours.",
+    )
     cancelled = fields.Integer(string="# Cancelled", readonly=True)
     sla_breach_count = fields.Integer(string="# SLA Breaches", readonly=True)
     delivered_count = fields.Integer(string="# Delivered", readonly=True)
@@ -193,6 +231,7 @@ class SalePolicyKpiReport(models.Model):
         return [
             ("kpi_review", self._with_review()),
             ("kpi_change", self._with_change()),
+            ("kpi_resubmit", self._with_resubmit()),
             ("kpi_exception", self._with_exception()),
             ("kpi_rating", self._with_rating()),
         ]
@@ -228,12 +267,35 @@ class SalePolicyKpiReport(models.Model):
         log records every submission (a resubmitted request counts again)."""
         return SQL(
             """
-            SELECT l.order_id, COUNT(*) AS change_count
+            SELECT l.order_id,
+                   COUNT(*) FILTER (WHERE c.initiated_by IS DISTINCT FROM 'customer')
+                       AS change_count,
+                   COUNT(*) FILTER (WHERE c.initiated_by = 'customer') AS customer_change_count
               FROM sale_policy_log l
+              LEFT JOIN sale_policy_change c ON c.id = l.change_id
              WHERE l.event IN %s
              GROUP BY l.order_id
             """,
             CHANGE_LOG_EVENTS,
+        )
+
+    def _with_resubmit(self):
+        """Each rejection of the order to its next submission: the salesperson's fix."""
+        return SQL(
+            """
+            SELECT r.order_id,
+                   AVG(EXTRACT(EPOCH FROM (nxt.date - r.date)) / 3600.0) AS resubmit_hours,
+                   MAX(EXTRACT(EPOCH FROM (nxt.date - r.date)) / 3600.0) AS resubmit_max_hours
+              FROM sale_policy_log r
+              JOIN LATERAL (SELECT MIN(s.date) AS date
+                              FROM sale_policy_log s
+                             WHERE s.order_id = r.order_id
+                               AND s.event = 'submit'
+                               AND s.change_id IS NULL
+                               AND s.date >= r.date) nxt ON nxt.date IS NOT NULL
+             WHERE r.event = 'reject' AND r.change_id IS NULL
+             GROUP BY r.order_id
+            """
         )
 
     def _with_exception(self):
@@ -296,6 +358,15 @@ class SalePolicyKpiReport(models.Model):
                  THEN 1 ELSE 0 END AS first_time_right_count,
             COALESCE(rev.rejection_count, 0) AS rejection_count,
             COALESCE(chg.change_count, 0)::integer AS change_count,
+            COALESCE(chg.customer_change_count, 0)::integer AS customer_change_count,
+            %(intake)s AS intake_hours,
+            resub.resubmit_hours AS resubmit_hours,
+            %(handoff)s AS handoff_hours,
+            CASE WHEN %(intake)s <= COALESCE(company.sale_policy_sla_hours, 24.0)
+                      AND COALESCE(resub.resubmit_max_hours, 0)
+                          <= COALESCE(company.sale_policy_sla_hours, 24.0)
+                      AND COALESCE(%(handoff)s, 0) <= COALESCE(company.sale_policy_sla_hours, 24.0)
+                 THEN 1 ELSE 0 END AS handled_in_time_count,
             CASE WHEN so.state = 'cancel' THEN 1 ELSE 0 END AS cancelled,
             COALESCE(rev.sla_breach_count, 0) AS sla_breach_count,
             CASE WHEN so.policy_delivered_on IS NOT NULL THEN 1 ELSE 0 END AS delivered_count,
@@ -311,6 +382,13 @@ class SalePolicyKpiReport(models.Model):
             to_deliver=days("so.policy_delivered_on", "so.policy_confirmed_on"),
             to_invoice=days("so.policy_invoiced_on", "so.policy_confirmed_on"),
             to_pay=days("so.policy_paid_on", "so.policy_invoiced_on"),
+            intake=SQL(
+                "GREATEST(EXTRACT(EPOCH FROM (so.policy_submitted_on"
+                " - COALESCE(so.policy_intake_on, so.create_date))) / 3600.0, 0)"
+            ),
+            handoff=SQL(
+                "EXTRACT(EPOCH FROM (so.policy_confirmed_on - so.policy_approved_on)) / 3600.0"
+            ),
         )
 
     def _from(self):
@@ -319,6 +397,7 @@ class SalePolicyKpiReport(models.Model):
             SQL("JOIN res_company company ON company.id = so.company_id"),
             SQL("LEFT JOIN kpi_review rev ON rev.order_id = so.id"),
             SQL("LEFT JOIN kpi_change chg ON chg.order_id = so.id"),
+            SQL("LEFT JOIN kpi_resubmit resub ON resub.order_id = so.id"),
             SQL("LEFT JOIN kpi_exception exc ON exc.order_id = so.id"),
             SQL("LEFT JOIN kpi_rating rating ON rating.order_id = so.id"),
         ]
@@ -350,7 +429,12 @@ class SalePolicyKpiReport(models.Model):
             "first_time_right_count:sum",
             "rejection_count:sum",
             "change_count:sum",
+            "customer_change_count:sum",
             "cancelled:sum",
+            "handled_in_time_count:sum",
+            "intake_hours:avg",
+            "resubmit_hours:avg",
+            "handoff_hours:avg",
             "review_count:sum",
             "sla_breach_count:sum",
             "review_hours:avg",
@@ -380,14 +464,13 @@ class SalePolicyKpiReport(models.Model):
                 if card["review_count"]
                 else None
             )
+            card["speed"] = card["handled_in_time_count"] / orders if orders else None
             card["on_time_rate"] = (
                 card["on_time_count"] / card["delivered_count"] if card["delivered_count"] else None
             )
             card["satisfaction"] = card["rating_avg"]
             card["dso"] = card["days_to_pay"]
-            card["score"] = policy_score(
-                card["accuracy"], card["sla_compliance"], card["satisfaction"]
-            )
+            card["score"] = policy_score(card["accuracy"], card["speed"], card["satisfaction"])
             cards.append(card)
         cards.sort(key=lambda c: (-c["score"], -c["order_count"], c["user"].name or ""))
         for rank, card in enumerate(cards, start=1):

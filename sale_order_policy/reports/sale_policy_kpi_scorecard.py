@@ -27,6 +27,8 @@ class SalePolicyKpiScorecard(models.Model):
             "review_count",
             "sla_breach_count",
             "review_work_hours",
+            "handled_in_time_count",
+            "intake_hours",
             "delivered_count",
             "on_time_count",
             "rating_avg",
@@ -50,6 +52,15 @@ class SalePolicyKpiScorecard(models.Model):
     review_count = fields.Integer(string="# Review Decisions", readonly=True)
     sla_breach_count = fields.Integer(string="# SLA Breaches", readonly=True)
     sla_compliance = fields.Float(string="SLA Compliance (%)", readonly=True, aggregator="avg")
+    handled_in_time_count = fields.Integer(string="# Handled in Time", readonly=True)
+    speed = fields.Float(
+        string="Handled in Time (%)",
+        readonly=True,
+        aggregator="avg",
+        help="The salesperson's own speed: orders whose intake, resubmissions and "
+        "confirmation each took no longer than the review SLA hours.",
+    )
+    intake_hours = fields.Float(string="Intake to Submission (h)", readonly=True, aggregator="avg")
     review_work_hours = fields.Float(
         string="Avg. Review Working Hours", readonly=True, aggregator="avg"
     )
@@ -62,7 +73,7 @@ class SalePolicyKpiScorecard(models.Model):
 
     @property
     def _table_query(self):
-        w_acc, w_sla, w_sat = SCORE_WEIGHTS
+        w_acc, w_speed, w_sat = SCORE_WEIGHTS
         return SQL(
             """
             SELECT s.*,
@@ -72,10 +83,10 @@ class SalePolicyKpiScorecard(models.Model):
               FROM (
                 SELECT g.*,
                        ROUND((100 * (%(w_acc)s * g.accuracy / 100
-                                     + COALESCE(%(w_sla)s * g.sla_compliance / 100, 0)
+                                     + COALESCE(%(w_speed)s * g.speed / 100, 0)
                                      + COALESCE(%(w_sat)s * g.rating_avg / 5, 0))
                               / (%(w_acc)s
-                                 + CASE WHEN g.sla_compliance IS NULL THEN 0 ELSE %(w_sla)s END
+                                 + CASE WHEN g.speed IS NULL THEN 0 ELSE %(w_speed)s END
                                  + CASE WHEN g.rating_avg IS NULL THEN 0 ELSE %(w_sat)s END)
                              )::numeric, 1)::float AS score
                   FROM (
@@ -92,6 +103,9 @@ class SalePolicyKpiScorecard(models.Model):
                                 THEN 100.0 * (1 - SUM(k.sla_breach_count)::float
                                                   / SUM(k.review_count)) END AS sla_compliance,
                            AVG(k.review_work_hours) AS review_work_hours,
+                           SUM(k.handled_in_time_count) AS handled_in_time_count,
+                           100.0 * SUM(k.handled_in_time_count) / SUM(k.order_count) AS speed,
+                           AVG(k.intake_hours) AS intake_hours,
                            CASE WHEN SUM(k.delivered_count) > 0
                                 THEN 100.0 * SUM(k.on_time_count) / SUM(k.delivered_count) END
                                 AS on_time_rate,
@@ -105,6 +119,6 @@ class SalePolicyKpiScorecard(models.Model):
             """,
             kpi=self.env["sale.policy.kpi.report"]._table_sql,
             w_acc=w_acc,
-            w_sla=w_sla,
+            w_speed=w_speed,
             w_sat=w_sat,
         )

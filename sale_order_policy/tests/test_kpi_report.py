@@ -311,8 +311,12 @@ class TestKpiReport(SalePolicyCase):
         self.assertAlmostEqual(sam["dso"], 14.0, places=4)
         self.assertAlmostEqual(sam["satisfaction"], 4.0)
         self.assertEqual(sam["exception_count"], 1)
-        self.assertEqual(sam["score"], policy_score(1 / 3, 6 / 7, 4.0))
-        self.assertEqual(sam["score"], round(100 * (0.4 / 3 + 0.3 * 6 / 7 + 0.3 * 0.8), 1))
+        # The speed in the score is the salesperson's own: every step of A, B and C within
+        # 24 h; the reviewers' SLA (6 / 7) is theirs, on the reviewer scorecard.
+        self.assertEqual(sam["handled_in_time_count"], 3)
+        self.assertAlmostEqual(sam["speed"], 1.0)
+        self.assertEqual(sam["score"], policy_score(1 / 3, 1.0, 4.0))
+        self.assertEqual(sam["score"], round(100 * (0.4 / 3 + 0.3 * 1.0 + 0.3 * 0.8), 1))
         self.assertEqual(sam["rank"], 2)
         self.assertEqual(sue["accuracy"], 1.0)
         self.assertEqual(sue["sla_compliance"], 1.0)
@@ -333,9 +337,51 @@ class TestKpiReport(SalePolicyCase):
         self.assertAlmostEqual(sam.sla_compliance, 600 / 7, places=4)
         self.assertAlmostEqual(sam.on_time_rate, 50.0)
         self.assertAlmostEqual(sam.rating_avg, 4.0)
-        self.assertEqual(sam.score, policy_score(1 / 3, 6 / 7, 4.0))
+        self.assertAlmostEqual(sam.speed, 100.0)
+        self.assertEqual(sam.score, policy_score(1 / 3, 1.0, 4.0))
         self.assertEqual((sue.team_rank, sam.team_rank), (1, 2))
         self.assertEqual(sam.team_size, 2)
+
+    def test_salesperson_handling_times(self):
+        row_a, row_b = self._row(self.order_a), self._row(self.order_b)
+        # A: approved 14:00, confirmed 15:00; never rejected.
+        self.assertFalse(row_a.resubmit_hours)
+        self.assertAlmostEqual(row_a.handoff_hours, 1.0)
+        # B: rejected 03-04 12:00, corrected and resubmitted at 14:00.
+        self.assertAlmostEqual(row_b.resubmit_hours, 2.0)
+        self.assertEqual(row_b.handled_in_time_count, 1)
+        # A stated intake time counts instead of the quotation's creation.
+        with freeze_time("2026-03-20 09:00:00"):
+            late = self._make_order(policy_intake_on="2026-03-18 09:00:00")
+            late.with_user(self.salesman).action_submit_for_review()
+        row = self._row(late)
+        self.assertAlmostEqual(row.intake_hours, 48.0)
+        self.assertEqual(row.handled_in_time_count, 0)
+
+    def test_customer_change_not_held_against_accuracy(self):
+        with freeze_time("2026-03-16 09:00:00"):
+            order = self._make_order()
+            order.with_user(self.salesman).action_submit_for_review()
+        self._approve_all(order, "2026-03-16 10:00:00", "2026-03-16 11:00:00")
+        with freeze_time("2026-03-16 12:00:00"):
+            order.with_user(self.salesman).action_confirm()
+            change = (
+                self.env["sale.policy.change"]
+                .with_user(self.salesman)
+                .create(
+                    {
+                        "order_id": order.id,
+                        "initiated_by": "customer",
+                        "reason": "客户要求增加数量",
+                        "customer_confirmation_method": "written",
+                    }
+                )
+            )
+            change.line_ids.write({"new_qty": 5})
+            change.action_submit()
+        row = self._row(order)
+        self.assertEqual((row.change_count, row.customer_change_count), (0, 1))
+        self.assertEqual(row.first_time_right_count, 1, "the customer's change is not a mistake")
 
     def test_policy_score_without_data(self):
         self.assertEqual(policy_score(0.5, None, None), 50.0)
@@ -381,7 +427,7 @@ class TestKpiReport(SalePolicyCase):
         )
         summary = book["Summary"]
         self.assertEqual(summary.freeze_panes, "A3")
-        self.assertEqual(summary.auto_filter.ref, "A2:X4")
+        self.assertEqual(summary.auto_filter.ref, "A2:AD4")
         headers = [c.value for c in summary[2]]
         self.assertEqual(headers[:3], ["Rank", "Salesperson", "Order Count"])
         rows = {
@@ -400,7 +446,8 @@ class TestKpiReport(SalePolicyCase):
         self.assertAlmostEqual(sam["On-Time %"], 0.5)
         self.assertAlmostEqual(sam["DSO (Days)"], 14.0)
         self.assertAlmostEqual(sam["Satisfaction (of 5)"], 4.0)
-        self.assertEqual(sam["Score"], policy_score(1 / 3, 6 / 7, 4.0))
+        self.assertAlmostEqual(sam["Handled in Time %"], 1.0)
+        self.assertEqual(sam["Score"], policy_score(1 / 3, 1.0, 4.0))
         self.assertIsNone(rows["Salesman Sue"]["On-Time %"])
         self.assertEqual(summary.cell(3, 6).number_format, "0.0%")
 
@@ -508,7 +555,8 @@ class TestKpiReport(SalePolicyCase):
         self.assertEqual(html.count("Sales order policy assessment"), 2)
         self.assertIn("Salesman Sam", html)
         self.assertIn("<span>33.3</span> %", html)
-        self.assertIn("<span>85.7</span> % SLA", html)
+        self.assertIn("<span>100.0</span> % handled in time", html)
+        self.assertIn("rejection to resubmission\n                            <span>2.0</span> h", html)
         self.assertIn("<span>4.0</span> / 5", html)
         self.assertIn("<span>1</span> rejections", html)
         self.assertIn(self.order_b.name, html, "Rejected order listed to discuss")
