@@ -127,6 +127,24 @@ class SalePolicyRewardPenalty(models.Model):
         ):
             raise UserError(self.env._("A submitted reward or penalty is kept; cancel it instead."))
 
+    @api.model
+    def _policy_period_domain(self, users, date_from, date_to):
+        """Approved records of `users` for the period: by KPI period when stated, else by
+        date (the assessment PDF and workbook list them)."""
+        return [
+            ("state", "=", "approved"),
+            ("employee_id", "in", users.ids),
+            "|",
+            "&",
+            ("kpi_month", ">=", date_from),
+            ("kpi_month", "<=", date_to),
+            "&",
+            ("kpi_month", "=", False),
+            "&",
+            ("date", ">=", date_from),
+            ("date", "<=", date_to),
+        ]
+
     # Review engine -------------------------------------------------------
 
     def _policy_applies_to(self):

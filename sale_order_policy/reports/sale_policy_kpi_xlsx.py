@@ -20,7 +20,7 @@ class SalePolicyKpiXlsx(models.AbstractModel):
     _description = "Sales Order Policy KPI Workbook"
 
     @api.model
-    def _policy_generate(self, domain, title=""):
+    def _policy_generate(self, domain, title="", period=None):
         """Return the workbook (bytes) of the KPI rows matching `domain` (record rules apply)."""
         fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="sale_policy_kpi_")
         os.close(fd)
@@ -41,6 +41,8 @@ class SalePolicyKpiXlsx(models.AbstractModel):
             self._sheet_reviews(xlsx, order_query)
             self._sheet_exceptions(xlsx, order_query)
             self._sheet_aging(xlsx, domain)
+            if period:
+                self._sheet_reward_penalties(xlsx, domain, period)
             workbook.close()
             with open(path, "rb") as file:
                 return file.read()
@@ -247,6 +249,49 @@ class SalePolicyKpiXlsx(models.AbstractModel):
             orders=order_query.subselect(),
         )
         xlsx.write_query_sheet(self.env._("Exceptions"), columns, from_clause)
+
+    def _reward_penalty_columns(self, xlsx):
+        _ = self.env._
+        return [
+            Column(_("Reference"), SQL("rp.name"), "text", 14),
+            Column(_("Date"), SQL("rp.date"), "date", 11),
+            Column(_("Salesperson"), SQL("partner.name"), "text", 20),
+            Column(
+                _("Kind"),
+                SQL("rp.kind"),
+                "text",
+                10,
+                xlsx.selection("sale.policy.reward.penalty", "kind"),
+            ),
+            Column(_("Amount"), SQL("rp.amount"), "money", 12),
+            Column(_("KPI Period"), SQL("rp.kpi_month"), "date", 11),
+            Column(_("Reason"), SQL("rp.reason"), "text", 50),
+        ]
+
+    def _sheet_reward_penalties(self, xlsx, domain, period):
+        """The approved rewards and penalties (奖惩) of the assessed salespeople."""
+        Register = self.env["sale.policy.reward.penalty"]
+        if not Register.has_access("read"):
+            return
+        users = self.env["res.users"].union(
+            *(
+                user
+                for (user,) in self.env["sale.policy.kpi.report"]._read_group(domain, ["user_id"])
+            )
+        )
+        query = Register._search(Register._policy_period_domain(users, *period))
+        from_clause = SQL(
+            """
+              FROM sale_policy_reward_penalty rp
+              JOIN res_users u ON u.id = rp.employee_id
+              JOIN res_partner partner ON partner.id = u.partner_id
+             WHERE rp.id IN %(records)s
+             ORDER BY rp.date, rp.id
+            """,
+            records=query.subselect(),
+        )
+        columns = self._reward_penalty_columns(xlsx)
+        xlsx.write_query_sheet(self.env._("Rewards & Penalties"), columns, from_clause)
 
     def _sheet_aging(self, xlsx, domain):
         """Receivables aging (账龄) of the assessed salespeople, in the assessed companies,

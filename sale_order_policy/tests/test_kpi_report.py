@@ -423,7 +423,15 @@ class TestKpiReport(SalePolicyCase):
         with patch.object(sale_policy_xlsx, "FETCH_BATCH", 2):
             wizard, book = self._export(self.sales_head)
         self.assertEqual(
-            book.sheetnames, ["Summary", "Order Details", "Reviews & SLA", "Exceptions", "Aging"]
+            book.sheetnames,
+            [
+                "Summary",
+                "Order Details",
+                "Reviews & SLA",
+                "Exceptions",
+                "Aging",
+                "Rewards & Penalties",
+            ],
         )
         summary = book["Summary"]
         self.assertEqual(summary.freeze_panes, "A3")
@@ -518,7 +526,7 @@ class TestKpiReport(SalePolicyCase):
         self._load_zh_cn()
         self.sales_head.lang = "zh_CN"
         _wizard, book = self._export(self.sales_head, lang="zh_CN")
-        self.assertEqual(book.sheetnames, ["汇总", "订单明细", "审核与时效", "异常订单", "账龄"])
+        self.assertEqual(book.sheetnames, ["汇总", "订单明细", "审核与时效", "异常订单", "账龄", "奖惩记录"])
         headers = [c.value for c in book["汇总"][2]]
         self.assertEqual(headers[:3], ["排名", "销售人员", "订单数"])
         self.assertIn("准确率 %", headers)
@@ -556,7 +564,9 @@ class TestKpiReport(SalePolicyCase):
         self.assertIn("Salesman Sam", html)
         self.assertIn("<span>33.3</span> %", html)
         self.assertIn("<span>100.0</span> % handled in time", html)
-        self.assertIn("rejection to resubmission\n                            <span>2.0</span> h", html)
+        self.assertIn(
+            "rejection to resubmission\n                            <span>2.0</span> h", html
+        )
         self.assertIn("<span>4.0</span> / 5", html)
         self.assertIn("<span>1</span> rejections", html)
         self.assertIn(self.order_b.name, html, "Rejected order listed to discuss")

@@ -1,3 +1,7 @@
+import io
+
+import openpyxl
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
@@ -87,3 +91,29 @@ class TestRewardPenalty(SalePolicyCase):
         self.assertNotIn(other, visible)
         with self.assertRaises(AccessError):
             mine.with_user(self.salesman).write({"amount": 1.0})
+
+    def test_listed_on_the_assessment_pdf_and_workbook(self):
+        self.order.with_user(self.salesman).action_submit_for_review()
+        today = self.order.date_order.date()
+        reward = self._record(date=today)
+        reward.action_submit()
+        reward.with_user(self.gm).action_approve()
+        pending = self._record(kind="fine", amount=50.0, reason="未审批", date=today)
+        pending.action_submit()
+        wizard = (
+            self.env["sale.policy.kpi.export"]
+            .with_user(self.sales_head)
+            .create({"date_from": today.replace(day=1), "date_to": today})
+        )
+        self.assertEqual(wizard._policy_reward_penalties(self.salesman), reward)
+        html = str(
+            self.env["ir.actions.report"]._render_qweb_html(
+                "sale_order_policy.report_kpi_assessment", wizard.ids
+            )[0]
+        )
+        self.assertIn("Rewards and penalties", html)
+        self.assertIn(reward.name, html)
+        self.assertNotIn(pending.name, html, "only what the general manager approved")
+        book = openpyxl.load_workbook(io.BytesIO(wizard._policy_xlsx()))
+        rows = list(book["Rewards & Penalties"].iter_rows(2, values_only=True))
+        self.assertEqual([(r[0], r[3], r[4]) for r in rows], [(reward.name, "Reward", 500.0)])

@@ -85,10 +85,20 @@ class SalePolicyKpiExport(models.TransientModel):
         ]
         return self.env["sale.policy.kpi.report"].search(domain, limit=limit)
 
+    def _policy_reward_penalties(self, user):
+        """The salesperson's approved rewards and penalties (奖惩) of the period."""
+        self.ensure_one()
+        Register = self.env["sale.policy.reward.penalty"]
+        if not Register.has_access("read"):
+            return Register
+        return Register.search(Register._policy_period_domain(user, self.date_from, self.date_to))
+
     def _policy_xlsx(self):
         self.ensure_one()
         title = self.env._("Sales order assessment %(period)s", period=self._period_label())
-        return self.env["sale.policy.kpi.xlsx"]._policy_generate(self._kpi_domain(), title=title)
+        return self.env["sale.policy.kpi.xlsx"]._policy_generate(
+            self._kpi_domain(), title=title, period=(self.date_from, self.date_to)
+        )
 
     def _file_name(self):
         return "{}_{}_{}.xlsx".format(
