@@ -319,9 +319,9 @@ class SalePolicyKpiReport(models.Model):
         )
 
     def _select(self):
-        def days(end, start):
-            return SQL("EXTRACT(EPOCH FROM (%s - %s)) / 86400.0", SQL(end), SQL(start))
+        return SQL(",\n").join([self._select_dimensions(), self._select_measures()])
 
+    def _select_dimensions(self):
         return SQL(
             """
             so.id AS id,
@@ -341,7 +341,16 @@ class SalePolicyKpiReport(models.Model):
             so.policy_confirmed_on AS confirmed_on,
             so.policy_delivered_on AS delivered_on,
             so.policy_invoiced_on AS invoiced_on,
-            so.policy_paid_on AS paid_on,
+            so.policy_paid_on AS paid_on
+            """
+        )
+
+    def _select_measures(self):
+        def days(end, start):
+            return SQL("EXTRACT(EPOCH FROM (%s - %s)) / 86400.0", SQL(end), SQL(start))
+
+        return SQL(
+            """
             1 AS order_count,
             so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1.0) AS amount_total,
             so.policy_round AS review_rounds,

@@ -26,6 +26,8 @@ class SalePolicySlaReport(models.Model):
             "sla_breached",
             "activated_on",
             "deadline",
+            "round_deadline",
+            "round_breached_on",
             "reminder_due_on",
             "decided_on",
             "decision_hours",
@@ -58,6 +60,13 @@ class SalePolicySlaReport(models.Model):
     activated_on = fields.Datetime(string="Received on", readonly=True)
     deadline = fields.Datetime(readonly=True)
     decided_on = fields.Datetime(readonly=True)
+    round_deadline = fields.Datetime(string="Order Review Deadline", readonly=True)
+    order_late_count = fields.Integer(
+        string="Order Deadline Missed",
+        readonly=True,
+        help="Steps of a submission that passed its whole review deadline (24 hours from "
+        "submission by default).",
+    )
     pending_count = fields.Integer(string="Pending", readonly=True)
     at_risk_count = fields.Integer(string="At Risk", readonly=True)
     overdue_count = fields.Integer(string="Overdue", readonly=True)
@@ -109,7 +118,11 @@ class SalePolicySlaReport(models.Model):
                    so.team_id,
                    review.activated_on,
                    review.deadline,
+                   review.round_deadline,
                    review.decided_on,
+                   (review.round_breached_on IS NOT NULL
+                       OR (review.state = 'pending' AND review.round_deadline <= review.now_utc)
+                   )::int AS order_late_count,
                    (review.state = 'pending')::int AS pending_count,
                    (review.state = 'pending' AND NOT COALESCE(review.sla_breached, FALSE)
                        AND review.deadline > review.now_utc
@@ -129,6 +142,6 @@ class SalePolicySlaReport(models.Model):
                    CASE WHEN review.state != 'pending' THEN review.decision_work_hours END
                        AS decision_work_hours
               FROM review
-              JOIN sale_order so ON so.id = review.order_id
+              LEFT JOIN sale_order so ON so.id = review.order_id
             """
         )

@@ -526,7 +526,9 @@ class TestKpiReport(SalePolicyCase):
         self._load_zh_cn()
         self.sales_head.lang = "zh_CN"
         _wizard, book = self._export(self.sales_head, lang="zh_CN")
-        self.assertEqual(book.sheetnames, ["汇总", "订单明细", "审核与时效", "异常订单", "账龄", "奖惩记录"])
+        self.assertEqual(
+            book.sheetnames, ["汇总", "订单明细", "审核与时效", "异常订单", "账龄", "奖惩记录"]
+        )
         headers = [c.value for c in book["汇总"][2]]
         self.assertEqual(headers[:3], ["排名", "销售人员", "订单数"])
         self.assertIn("准确率 %", headers)

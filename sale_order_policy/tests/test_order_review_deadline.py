@@ -93,6 +93,10 @@ class TestOrderReviewDeadline(SalePolicyCase):
         breach = order.policy_log_ids.filtered(lambda line: line.event == "round_breach")
         self.assertEqual(len(breach), 1)
         self.assertIn("GM still open", breach.comment)
+        # The SLA overview counts the order's missed deadline on each of its steps.
+        report = self.env["sale.policy.sla.report"].search([("review_id", "in", reviews.ids)])
+        self.assertEqual(sum(report.mapped("order_late_count")), 3)
+        self.assertEqual(set(report.mapped("round_deadline")), {WEDNESDAY_2PM})
         # Once recorded, never again.
         with freeze_time(WEDNESDAY_2PM + timedelta(hours=2)):
             self.assertEqual(self._cron(), 0)
