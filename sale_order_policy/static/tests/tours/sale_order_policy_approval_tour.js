@@ -67,7 +67,7 @@ registry.category("web_tour.tours").add("sale_order_policy_confirm_tour", {
         },
         {
             content: "The order is a sales order",
-            trigger: ".o_statusbar_status button.o_arrow_button_current:contains('Sales Order')",
+            trigger: ".o_statusbar_status .o_arrow_button_current:contains('Sales Order')",
         },
     ],
 });
