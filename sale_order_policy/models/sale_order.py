@@ -1,3 +1,5 @@
+import uuid
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -463,6 +465,10 @@ class SaleOrder(models.Model):
             "policy_submitted_on": self.policy_submitted_on or fields.Datetime.now(),
             # The version under review: what an approval will be about.
             "policy_approved_content": self._policy_content(),
+            # The portal token now, in the submission's own write: the reviewers'
+            # notification (sent by a cron right after) would otherwise write it on an order
+            # a user may be holding, and lose the notification to the lock.
+            "access_token": self.access_token or str(uuid.uuid4()),
         }
 
     def _policy_mark_submitted(self, review_round):
