@@ -5,7 +5,7 @@ from psycopg2 import OperationalError
 
 from odoo.tests import Form, new_test_user, tagged
 
-from .test_order_tracking import TrackingCase
+from .test_tracking import TrackingCase
 
 NOW = datetime(2026, 3, 2, 9, 0, 0)
 
