@@ -35,12 +35,15 @@ SELECT 'HIST/' || n, p.id, p.id, p.id, %(company)s, %(currency)s, %(pricelist)s,
 # round's sales-head step rejected. The newest orders wait for their sales head.
 REVIEWS_SQL = """
 INSERT INTO sale_policy_review (
-    order_id, company_id, rule_id, department, applies_to, sequence, review_round, state,
-    approval_mode, activated_on, sla_hours, deadline, reminder_due_on, decided_on,
-    decided_by_id, decision_hours, sla_breached, create_uid, write_uid, create_date,
-    write_date)
-SELECT so.id, so.company_id, step.rule_id, step.department, 'order', step.sequence,
+    res_model, res_id, order_id, company_id, rule_id, department, applies_to, sequence,
+    review_round, state, approval_mode, activated_on, sla_hours, deadline, round_deadline,
+    reminder_due_on, decided_on, decided_by_id, decision_hours, sla_breached, create_uid,
+    write_uid, create_date, write_date)
+SELECT 'sale.order', so.id, so.id, so.company_id, step.rule_id, step.department, 'order',
+       step.sequence,
        r.round, s.state, 'any', so.policy_submitted_on, 24.0,
+       CASE WHEN s.open THEN (now() AT TIME ZONE 'UTC') + interval '20 hours'
+            ELSE so.policy_submitted_on + interval '24 hours' END,
        CASE WHEN s.open THEN (now() AT TIME ZONE 'UTC') + interval '20 hours'
             ELSE so.policy_submitted_on + interval '24 hours' END,
        CASE WHEN s.open THEN (now() AT TIME ZONE 'UTC') + interval '15 hours'
