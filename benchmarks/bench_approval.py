@@ -1,4 +1,4 @@
-"""Approval chain (审批链) benchmark, issue #3.
+"""Approval chain (审批链) benchmark.
 
 1. The confirmation gate: Odoo's own `action_confirm` of a 10-line order (stocked
    products, `sale_stock`) on a database without this module (the reference database,
@@ -256,7 +256,7 @@ def main():
         rows.append(row(item, "≤ 150 ms, ≤ 60 queries", verdict))
     small, large = (submits[size] for size in SUBMIT_SIZES)
     same = small.queries == large.queries or small.query_median == large.query_median
-    print("## Approval chain (issue #3)\n")
+    print("## Approval chain\n")
     print(header + "\n")
     print(benchlib.markdown_table(benchlib.HEADERS, rows))
     print()

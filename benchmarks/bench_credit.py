@@ -1,4 +1,4 @@
-"""Credit check (信用审核) benchmark, issue #4.
+"""Credit check (信用审核) benchmark.
 
 A customer with 20,000 open posted invoices and 2,000 open confirmed orders, seeded in SQL
 by duplicating one real posted invoice (move + lines) and one real confirmed order (order +
@@ -296,7 +296,7 @@ def main():
                 result,
             ]
         )
-    print("## Credit check at volume (issue #4)\n")
+    print("## Credit check at volume\n")
     print(header + "\n")
     print(
         f"Customer data: {open_invoices:,} open posted invoices ({open_receivable_lines:,} open "

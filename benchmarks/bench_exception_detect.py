@@ -172,7 +172,7 @@ def main():
         env.invalidate_all()
         timed(env, f"after {len(delivered)} late orders were delivered", rows)
         open_count = env["sale.policy.exception"].search_count([("state", "=", "open")])
-    print("## Exception detection cron (issue #6)\n")
+    print("## Exception detection cron\n")
     print(header + "\n")
     print(
         f"`sale.policy.exception._cron_detect()` over {args.orders:,} confirmed orders "
