@@ -4,10 +4,6 @@ from odoo.exceptions import UserError
 from .sale_policy_protected_mixin import is_policy_privileged
 
 
-class _DryWrite(Exception):
-    """Raised to roll a trial write back."""
-
-
 class SalePolicyRule(models.Model):
     """With `sale_policy_rule_approval` on, a rule changes only after the general manager
     approved the change: an edit becomes a proposal (`sale.policy.rule.proposal`)."""
@@ -63,13 +59,10 @@ class SalePolicyRule(models.Model):
         self.ensure_one()
         names = [name for name in vals if name in self._fields]
         before = {name: self._policy_plain(name) for name in names}
-        try:
-            with self.env.cr.savepoint():
-                super().write(vals)
-                after = {name: self._policy_plain(name) for name in names}
-                raise _DryWrite
-        except _DryWrite:
-            pass
+        with self.env.cr.savepoint() as savepoint:
+            super().write(vals)
+            after = {name: self._policy_plain(name) for name in names}
+            savepoint.rollback()
         self.env.invalidate_all()
         return {name: value for name, value in after.items() if value != before[name]}
 
