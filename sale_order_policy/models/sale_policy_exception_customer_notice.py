@@ -6,7 +6,11 @@ from odoo.osv import expression
 
 from .mail_composer_action import mail_composer_action
 from .sale_policy_exception import OPEN_STATES
-from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
+from .sale_policy_protected_mixin import (
+    is_policy_privileged,
+    policy_engine_defaults,
+    policy_privileged,
+)
 
 DELAY_CODES = ("late_delivery", "stock_shortage")
 DELAY_TEMPLATE = "sale_order_policy.mail_template_policy_delay_notice"
@@ -88,6 +92,21 @@ class SalePolicyException(models.Model):
                 ]
             )
         )
+
+    @api.model
+    def default_get(self, fields_list):
+        defaults = super().default_get(fields_list)
+        return policy_engine_defaults(self, defaults, NOTICE_ENGINE_FIELDS)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_policy_privileged():
+            # Raised by hand: the customer was not told yet (Notify Customer records it).
+            vals_list = [
+                {k: v for k, v in vals.items() if k not in NOTICE_ENGINE_FIELDS}
+                for vals in vals_list
+            ]
+        return super().create(vals_list)
 
     def write(self, vals):
         if not is_policy_privileged():

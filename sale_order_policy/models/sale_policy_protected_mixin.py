@@ -22,6 +22,16 @@ def is_policy_privileged():
     return _PRIVILEGED.get()
 
 
+def policy_engine_defaults(model, defaults, names):
+    """`defaults` (from `default_get`) with engine fields `names` back to their own
+    default: neither context keys (`default_state`...) nor user defaults reach them."""
+    if not is_policy_privileged():
+        for name in set(names) & set(defaults):
+            field = model._fields[name]
+            defaults[name] = field.default(model) if field.default else False
+    return defaults
+
+
 # The document (picking, invoice, wizard...) on whose behalf Odoo itself is changing a
 # confirmed order: set by the module's overrides of those flows, never from a request.
 _SYSTEM_CAUSE = contextvars.ContextVar("sale_order_policy_system_cause", default=None)

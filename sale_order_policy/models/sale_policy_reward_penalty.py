@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
+from .sale_policy_protected_mixin import (
+    is_policy_privileged,
+    policy_engine_defaults,
+    policy_privileged,
+)
 
 KINDS = [
     ("commendation", "Commendation"),
@@ -16,6 +20,7 @@ STATES = [
     ("rejected", "Rejected"),
     ("cancelled", "Cancelled"),
 ]
+ENGINE_FIELDS = frozenset({"state", "review_round", "requested_by_id"})
 
 
 class SalePolicyRewardPenalty(models.Model):
@@ -79,6 +84,10 @@ class SalePolicyRewardPenalty(models.Model):
                     )
                 )
 
+    @api.model
+    def default_get(self, fields_list):
+        return policy_engine_defaults(self, super().default_get(fields_list), ENGINE_FIELDS)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -109,7 +118,7 @@ class SalePolicyRewardPenalty(models.Model):
         return super().write(vals)
 
     def _policy_refuse_engine_values(self, vals):
-        engine = {"state", "review_round", "requested_by_id"} & set(vals)
+        engine = ENGINE_FIELDS & set(vals)
         if engine and not is_policy_privileged():
             raise UserError(
                 self.env._(

@@ -50,7 +50,8 @@ class SalePolicyRule(models.Model):
         return (
             not is_policy_privileged()
             and self.company_id.sale_policy_rule_approval
-            and not self.env.context.get("install_mode")
+            # Data files at module install/update (not a ready registry's RPC context).
+            and not (self.env.context.get("install_mode") and not self.env.registry.ready)
         )
 
     def _policy_trial_write(self, vals):

@@ -9,7 +9,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
+from .sale_policy_protected_mixin import (
+    is_policy_privileged,
+    policy_engine_defaults,
+    policy_privileged,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -180,6 +184,10 @@ class SalePolicyStatement(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+
+    @api.model
+    def default_get(self, fields_list):
+        return policy_engine_defaults(self, super().default_get(fields_list), ENGINE_FIELDS)
 
     @api.model_create_multi
     def create(self, vals_list):

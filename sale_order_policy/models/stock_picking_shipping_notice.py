@@ -1,7 +1,10 @@
 from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, float_is_zero, formatLang
+
+from .sale_policy_protected_mixin import policy_engine_defaults
 
 SHIPPING_TEMPLATE = "sale_order_policy.mail_template_policy_shipping_notice"
 
@@ -34,6 +37,26 @@ class StockPicking(models.Model):
     policy_shipping_notified_on = fields.Datetime(
         string="Shipping Notice Sent on", readonly=True, copy=False
     )
+
+    @api.model
+    def default_get(self, fields_list):
+        defaults = super().default_get(fields_list)
+        return policy_engine_defaults(self, defaults, ["policy_shipping_notified_on"])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("policy_shipping_notified_on") for vals in vals_list):
+            self._policy_refuse_shipping_stamp()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # Stamped only by the notice itself, in SQL (_policy_claim_shipping_notice).
+        if "policy_shipping_notified_on" in vals:
+            self._policy_refuse_shipping_stamp()
+        return super().write(vals)
+
+    def _policy_refuse_shipping_stamp(self):
+        raise UserError(self.env._("The shipping notice date is recorded when the notice is sent."))
 
     def _action_done(self):
         res = super()._action_done()

@@ -40,6 +40,7 @@ from . import (
     test_rulebook,
     test_security_attacks,
     test_security_attacks_reviewers,
+    test_security_attacks_subjects,
     test_security_rpc,
     test_settlement,
     test_settlement_tour,
