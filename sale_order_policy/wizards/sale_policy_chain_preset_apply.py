@@ -30,6 +30,12 @@ class SalePolicyChainPresetApply(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
+        if self.company_id.sale_policy_rule_approval:
+            # One proposal for the whole preset, decided by the general manager.
+            self.env["sale.policy.rule.proposal"]._policy_propose(
+                preset=self.preset, company=self.company_id
+            )
+            return {"type": "ir.actions.act_window_close"}
         rules = self.company_id._sale_policy_apply_chain_preset(self.preset)
         return {
             "type": "ir.actions.client",
