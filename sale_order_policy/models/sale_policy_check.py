@@ -10,8 +10,14 @@ class SalePolicyCheck(models.Model):
     _order = "order_id, review_round desc, sequence, id"
     _check_company_auto = True
 
+    # auto_join: record rules on the order's salesperson join, never scan every order.
     order_id = fields.Many2one(
-        "sale.order", required=True, ondelete="cascade", index=True, check_company=True
+        "sale.order",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
+        auto_join=True,
     )
     company_id = fields.Many2one(
         related="order_id.company_id", store=True, index=True, precompute=True

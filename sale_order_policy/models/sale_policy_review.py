@@ -41,7 +41,11 @@ class SalePolicyReview(models.Model):
     )
     subject_name = fields.Char(string="Subject", compute="_compute_subject_name")
     # The order the subject belongs to (if any): record rules, KPIs and reports read it.
-    order_id = fields.Many2one("sale.order", ondelete="restrict", index=True, check_company=True)
+    # auto_join: the reviews' record rules test the order's salesperson as a join, not as
+    # a subquery over every order of that salesperson (years of history).
+    order_id = fields.Many2one(
+        "sale.order", ondelete="restrict", index=True, check_company=True, auto_join=True
+    )
     company_id = fields.Many2one("res.company", required=True, index=True)
     rule_id = fields.Many2one("sale.policy.rule", required=True, ondelete="restrict")
     name = fields.Char(related="rule_id.name", string="Step")
