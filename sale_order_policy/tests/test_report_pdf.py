@@ -130,7 +130,7 @@ class TestReportPdf(SalePolicyHttpCase):
             "李明",  # salesperson
             "订单准确性",  # the three KPIs
             "处理速度",
-            "按时审核",  # its SLA compliance
+            "按时处理",  # the salesperson's own speed
             "客户满意度",
             "张一次通过",  # first-time right, in the assessment's wording
         ):
