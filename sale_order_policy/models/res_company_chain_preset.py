@@ -150,9 +150,12 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """A new company gets what the policy needs from the module itself, whatever the
+        rights of its creator: its preset chain and its aging periods."""
         companies = super().create(vals_list)
         for company in companies:
             company._sale_policy_apply_chain_preset(company.sale_policy_chain_preset)
+        companies._sale_policy_give_aging_periods()
         return companies
 
     def _sale_policy_rules_edited(self):

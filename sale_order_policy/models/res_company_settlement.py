@@ -18,10 +18,6 @@ class ResCompany(models.Model):
         "sale.policy.aging.period",
         "company_id",
         string="Aging Periods",
-        default=lambda self: [
-            fields.Command.create(vals)
-            for vals in self.env["sale.policy.aging.period"]._policy_default_vals()
-        ],
     )
 
     @api.constrains("sale_policy_aging_period_ids")
@@ -56,12 +52,15 @@ class ResCompany(models.Model):
     @api.model
     def _sale_policy_init_aging_periods(self):
         """Give the shipped aging periods to the companies that have none (install)."""
-        companies = (
-            self.with_context(active_test=False)
-            .search([])
-            .filtered(lambda c: not c.sale_policy_aging_period_ids)
-        )
-        Period = self.env["sale.policy.aging.period"]
+        self.with_context(active_test=False).search([])._sale_policy_give_aging_periods()
+
+    def _sale_policy_give_aging_periods(self):
+        """The shipped aging periods for those of these companies that have none.
+
+        The module gives them, not the user: whoever may create a company (a Settings
+        administrator, Odoo's own code) gets its periods without finance rights."""
+        Period = self.env["sale.policy.aging.period"].sudo()
+        companies = self.sudo().filtered(lambda c: not c.sale_policy_aging_period_ids)
         Period.create(
             [
                 dict(vals, company_id=company.id)

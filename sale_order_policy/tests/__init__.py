@@ -7,6 +7,7 @@ from . import (
     test_change_request,
     test_change_tour,
     test_code_shape,
+    test_company_creation,
     test_concurrency,
     test_core_layering,
     test_credit_exposure,
