@@ -51,11 +51,13 @@ class TestCompanyCreation(TransactionCase):
     def test_settings_administrator_creates_a_company(self):
         self.assertFalse(self.settings_admin.has_group("sale_order_policy.group_policy_admin"))
         self.assertFalse(self.settings_admin.has_group("sale_order_policy.group_finance_reviewer"))
-        company = self.env["res.company"].with_user(self.settings_admin).create({"name": "设置分公司"})
+        Company = self.env["res.company"].with_user(self.settings_admin)
+        company = Company.create({"name": "设置分公司"})
         self._assert_policy_ready(company)
 
     def test_erp_manager_creates_a_company(self):
-        company = self.env["res.company"].with_user(self.erp_manager).create({"name": "ERP 分公司"})
+        Company = self.env["res.company"].with_user(self.erp_manager)
+        company = Company.create({"name": "ERP 分公司"})
         self._assert_policy_ready(company)
 
     def test_company_created_with_its_own_periods_keeps_them(self):
