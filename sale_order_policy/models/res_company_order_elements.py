@@ -3,10 +3,16 @@ from odoo import fields, models
 
 class ResCompany(models.Model):
     """Order elements (订单要素) a company requires before an order can be submitted.
-    The customer and at least one priced line are always required."""
+    The customer is always required."""
 
     _inherit = "res.company"
 
+    sale_policy_require_priced_lines = fields.Boolean(
+        string="Require Priced Lines",
+        default=True,
+        help="At least one line, and on every line a product, a quantity above zero and a "
+        "price above zero unless the line is flagged free of charge.",
+    )
     sale_policy_require_addresses = fields.Boolean(string="Require Addresses", default=True)
     sale_policy_require_contact = fields.Boolean(
         string="Require Customer Phone or Email", default=True

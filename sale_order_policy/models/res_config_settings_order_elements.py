@@ -4,6 +4,9 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    sale_policy_require_priced_lines = fields.Boolean(
+        related="company_id.sale_policy_require_priced_lines", readonly=False
+    )
     sale_policy_require_addresses = fields.Boolean(
         related="company_id.sale_policy_require_addresses", readonly=False
     )

@@ -127,6 +127,8 @@ class SaleOrder(models.Model):
 
     def _policy_missing_line_elements(self):
         missing = []
+        if not self.company_id.sale_policy_require_priced_lines:
+            return missing
         lines = self.order_line.filtered(lambda line: not line.display_type)
         if not lines:
             missing.append(self.env._("at least one order line"))

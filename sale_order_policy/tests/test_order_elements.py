@@ -71,6 +71,23 @@ class TestOrderElements(SalePolicyCase):
         order.with_user(self.salesman).action_submit_for_review()
         self.assertEqual(order.approval_state, "approved")
 
+    def test_priced_lines_are_required_by_default_and_can_be_switched_off(self):
+        order = self._make_order()
+        order.order_line.unlink()
+        check = self._completeness(order)
+        self.assertEqual(check.result, "block")
+        self.assertIn("at least one order line", check.message)
+        zero = self._make_order(lines=[(self.product, 0, 0.0)])
+        message = self._completeness(zero).message
+        self.assertIn("a quantity above zero on line", message)
+        self.assertIn("a price above zero on line", message)
+
+        self.company.sale_policy_require_priced_lines = False
+        self.assertEqual(self._completeness(order).result, "pass")
+        # Nothing applies and nothing blocks: Confirm approves and confirms, as in Odoo.
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual((order.state, order.approval_state), ("sale", "approved"))
+
     def test_tax_id_is_read_on_the_invoiced_company(self):
         self.company.sale_policy_require_tax_id = True
         accounting = self.env["res.partner"].create(
