@@ -315,13 +315,14 @@ def compare(before, after):
 # ---------------------------------------------------------------------------------------
 
 
-def odoo(conf, dbname, *args, command=(), stdin=None, logfile=None):
+def odoo(conf, dbname, *args, logfile, command=(), stdin=None):
+    """Run Odoo, its output going to `logfile` as it comes; return (exit code, output)."""
     cmd = [sys.executable, "-m", "odoo", *command, "-c", str(conf), "-d", dbname, *args]
-    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=ROOT, check=False)
-    output = proc.stdout + proc.stderr
-    if logfile:
-        logfile.write_text(output)
-    return proc.returncode, output
+    with open(logfile, "w") as log:
+        proc = subprocess.run(
+            cmd, input=stdin, stdout=log, stderr=subprocess.STDOUT, text=True, cwd=ROOT
+        )
+    return proc.returncode, Path(logfile).read_text()
 
 
 def shell(conf, dbname, script, logfile):
