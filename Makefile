@@ -17,7 +17,7 @@ BRIDGES := sale_order_policy_mrp sale_order_policy_expense $(TEST_SUBJECT)
 TESTS ?= $(MODULE)/tests $(TEST_SUBJECT)/tests
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bootstrap test-db test-compat compat-baseline test-uninstall benchmark load format pot clean
+.PHONY: run test lint bootstrap test-db test-compat compat-baseline test-uninstall test-upgrade benchmark load format pot clean
 
 bootstrap:
 	@./tools/bootstrap.sh
@@ -86,6 +86,12 @@ clean:
 # Install into a database with only sale_stock, then uninstall: no warning, nothing left.
 test-uninstall: bootstrap
 	$(VENV)/bin/python tools/check_install_uninstall.py $(CONF)
+
+# Databases made by every earlier release (sop_up_<version>, from this repository's own
+# history), seeded with the old code, upgraded with `-u $(MODULE)`: nothing lost, and a
+# pending review decided and its order confirmed after the upgrade. Logs in .upgrade/.
+test-upgrade: bootstrap
+	$(VENV)/bin/python tools/upgrade_check.py $(CONF)
 
 # Load tests over HTTP (benchmarks/load_rpc.py): Odoo alone vs the module side by side at
 # 10 and 50 clients (LOAD_ARGS=--quick for a short check), then several servers with
