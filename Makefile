@@ -14,7 +14,12 @@ MODULE := sale_order_policy
 # test-only subject of the review engine (installed by `make test-db` only).
 TEST_SUBJECT := sale_order_policy_test_subject
 BRIDGES := sale_order_policy_mrp sale_order_policy_expense $(TEST_SUBJECT)
-TESTS ?= $(MODULE)/tests $(TEST_SUBJECT)/tests
+TESTS ?= $(MODULE)/tests $(TEST_SUBJECT)/tests sale_order_policy_mrp/tests \
+	sale_order_policy_expense/tests
+# Odoo apps installed with the module in the test database only, so that the bridges
+# install by themselves and the hand-off to manufacturing and purchase, vendor lead times
+# and re-invoiced expenses are tested (purchase_stock: buy route and vendor lead times).
+TEST_EXTRA_MODULES ?= sale_mrp,sale_purchase,purchase_stock,sale_expense
 PYTEST_ARGS ?=
 
 .PHONY: run test lint bootstrap test-db test-compat compat-baseline test-uninstall test-upgrade benchmark load format pot clean
@@ -45,11 +50,11 @@ format: bootstrap
 	$(VENV)/bin/ruff format $(MODULE) $(BRIDGES) tools benchmarks
 
 # A fresh test database: the module (and its demo data, which must load) on sale_stock,
-# with the review engine's test subject.
+# with the review engine's test subject and TEST_EXTRA_MODULES (the bridges follow).
 test-db:
 	@./tools/bootstrap.sh --browser
 	$(VENV)/bin/python tools/dbtool.py drop $(CONF) $(TEST_DB)
-	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(MODULE),$(TEST_SUBJECT) --stop-after-init --log-level=warn
+	$(ODOO) -c $(CONF) -d $(TEST_DB) -i $(MODULE),$(TEST_SUBJECT),$(TEST_EXTRA_MODULES) --stop-after-init --log-level=warn
 	$(VENV)/bin/python tools/dbtool.py check-demo $(CONF) $(TEST_DB)
 
 test: lint test-db

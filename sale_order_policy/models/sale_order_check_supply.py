@@ -57,9 +57,24 @@ class SaleOrder(models.Model):
         goods = self.order_line.filtered(
             lambda line: not line.display_type and line.product_id.type == "consu"
         )
-        # Odoo's rule walk (a search per line) only for lines whose routes may procure.
+        # Odoo's rule walk only for lines whose routes may procure, and once per set of
+        # routes: the rules depend on the product through its routes alone (with
+        # purchase_stock every new product has the Buy route, so most lines get here).
+        walks = {}
         for line in self._policy_lines_with_rule(goods, _may_supply):
-            rules = self._policy_supply_rules(line)
+            product = line.product_id
+            key = (
+                line.route_id.ids,
+                product.route_ids.ids,
+                product.categ_id.total_route_ids.ids,
+                line.product_packaging_id.route_ids.ids,
+                line.warehouse_id.id,
+                line._get_location_final().id,
+            )
+            key = tuple(tuple(part) if isinstance(part, list) else part for part in key)
+            if key not in walks:
+                walks[key] = self._policy_supply_rules(line)
+            rules = walks[key]
             if not rules:
                 continue
             product = line.product_id.sudo().with_company(company)

@@ -122,33 +122,64 @@ class TestSupplyCheck(SalePolicyCase):
         self.assertFalse(order.sudo().policy_review_ids)
         self.assertEqual(order.approval_state, "approved")
 
-    def test_vendor_lead_time_with_purchase(self):
-        """Vendor lead time with purchase_stock; without it (the suite counts a skipped
-        test as a failure), a make-to-order line with no further rule is supplied today."""
-        mto = self.env.ref("stock.route_warehouse0_mto")
-        vals = {
-            "name": "Bought Valve",
-            "is_storable": True,
-            "list_price": 500.0,
-            "taxes_id": [Command.clear()],
-            "route_ids": [Command.set(mto.ids)],
-        }
-        if "buy" not in dict(self.env["stock.rule"]._fields["action"].selection):
-            mto_only = self.env["product.product"].create(vals)
-            order = self._order(mto_only, 1)
-            self.assertEqual(self._supply(order).result, "pass")
-            today = fields.Date.context_today(order)
-            self.assertEqual(order._policy_supply_dates()[0][1], today)
-            return
-        vendor = self.env["res.partner"].create({"name": "Vendor Wu"})
-        buy = self.env.ref("purchase_stock.route_warehouse0_buy")
-        vals["route_ids"] = [Command.set([mto.id, buy.id])]
-        vals["seller_ids"] = [Command.create({"partner_id": vendor.id, "delay": 20})]
-        bought = self.env["product.product"].create(vals)
-        check = self._supply(self._order(bought, 10))
+    def _bought(self, name, vendor_delay):
+        """Make to order, bought (purchase_stock's buy route) from a vendor whose lead
+        time is `vendor_delay` days."""
+        vendor = self.env["res.partner"].create({"name": f"Vendor of {name}"})
+        return self.env["product.product"].create(
+            {
+                "name": name,
+                "is_storable": True,
+                "list_price": 500.0,
+                "taxes_id": [Command.clear()],
+                "route_ids": [
+                    Command.set(
+                        [
+                            self.env.ref("stock.route_warehouse0_mto").id,
+                            self.env.ref("purchase_stock.route_warehouse0_buy").id,
+                        ]
+                    )
+                ],
+                "seller_ids": [
+                    Command.create({"partner_id": vendor.id, "delay": vendor_delay, "price": 1.0})
+                ],
+            }
+        )
+
+    def test_vendor_lead_time_makes_supply_late(self):
+        # Supplied on today + vendor lead time 20 + purchase security lead time 2 + days
+        # to purchase 1 + sales security lead time 0 = today + 23 days.
+        self.company.write({"po_lead": 2.0, "days_to_purchase": 1.0})
+        bought = self._bought("Bought Valve", 20)
+        order = self._order(bought, 22)
+        today = fields.Date.context_today(order)
+        [(line, supply_date, _details)] = order._policy_supply_dates()
+        self.assertEqual((line, supply_date), (order.order_line, today + timedelta(days=23)))
+        check = self._supply(order)
         self.assertEqual(check.result, "warning")
-        self.assertIn("+ 20 day(s)", check.message)
-        self.assertEqual(self._supply(self._order(bought, 30)).result, "pass")
+        self.assertIn(
+            f"- Bought Valve: supplied on {format_date(self.env, today + timedelta(days=23))}",
+            check.message,
+        )
+        self.assertIn("Vendor Lead Time + 20 day(s)", check.message)
+        self.assertIn("Purchase Security Lead Time + 2 day(s)", check.message)
+        self.assertIn("Days to Purchase + 1 day(s)", check.message)
+        self.assertIn(
+            f"miss the delivery date {format_date(self.env, today + timedelta(days=22))}",
+            check.message,
+        )
+        # Delivered on the day it is supplied: in time.
+        self.assertEqual(self._supply(self._order(bought, 23)).result, "pass")
+
+    def test_short_vendor_lead_time_passes(self):
+        bought = self._bought("Quick Valve", 5)
+        order = self._order(bought, 10)
+        today = fields.Date.context_today(order)
+        self.assertEqual(order._policy_supply_dates()[0][1], today + timedelta(days=5))
+        check = self._supply(order)
+        self.assertEqual(check.result, "pass", check.message)
+        # The same vendor delay misses a delivery due in 4 days.
+        self.assertEqual(self._supply(self._order(bought, 4)).result, "warning")
 
     def test_shipped_purchasing_rule_and_departments(self):
         rule = self.env.ref("sale_order_policy.rule_purchase")
