@@ -645,6 +645,19 @@ class SaleOrder(models.Model):
                     )
                 )
 
+    def _policy_approve_directly_where_possible(self):
+        """The quotations of `self` never submitted (or rejected) that need no review are
+        approved at once, as Confirm does; the others are left as they are."""
+        for order in self.filtered(
+            lambda o: o._policy_active()
+            and o.state in ("draft", "sent")
+            and o.approval_state in ("draft", "rejected")
+        ):
+            try:
+                order._policy_try_direct_approval()
+            except UserError:
+                continue
+
     def _action_confirm(self):
         res = super()._action_confirm()
         for order in self.filtered(lambda o: o._policy_active()):

@@ -326,6 +326,20 @@ class TestApprovedContent(SalePolicyCase):
         self.assertTrue(approved.invoice_ids)
         self.assertEqual(approved.state, "sale")
 
+    def test_down_payment_approves_at_once_when_no_rule_applies(self):
+        self.env["sale.policy.rule"].search([]).write({"active": False})
+        order = self._make_order()
+        wizard = (
+            self.env["sale.advance.payment.inv"]
+            .with_user(self.salesman)
+            .with_context(active_model="sale.order", active_ids=order.ids)
+            .create({"advance_payment_method": "fixed", "fixed_amount": 50.0})
+        )
+        wizard.create_invoices()
+        self.assertEqual((order.state, order.approval_state), ("draft", "approved"))
+        self.assertEqual(order.invoice_ids.amount_untaxed, 50.0)
+        self.assertIn("auto_approve", order.policy_log_ids.mapped("event"))
+
     # -- change requests -------------------------------------------------------
 
     def test_change_request_line_of_another_order_refused(self):

@@ -12,6 +12,8 @@ class SaleAdvancePaymentInv(models.TransientModel):
         orders = self.sale_order_ids
         if isinstance(sale_orders, models.BaseModel):
             orders |= sale_orders
+        # A quotation that needs no review is approved at once, as Confirm does.
+        orders._policy_approve_directly_where_possible()
         unapproved = orders.filtered(
             lambda o: o.state in ("draft", "sent") and o._policy_needs_approval()
         )
