@@ -242,6 +242,37 @@ class TestPolicyLogHashChain(SalePolicyCase):
         self.assertEqual(third.chain_previous_hash, second.chain_hash)
         self.assertEqual(self._verify(), [])
 
+    def test_upgrade_chains_existing_lines_in_id_order(self):
+        """Lines written before 18.0.1.4.0 have no place in a chain: `init()` chains them
+        once, per company in id order."""
+        order = self._approved_and_confirmed_order()
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute("DELETE FROM sale_policy_log_chain_head WHERE log_table = 'sale_policy_log'")
+        cr.execute(
+            "UPDATE sale_policy_log SET chain_sequence = NULL, chain_previous_hash = NULL, "
+            "chain_hash = NULL"
+        )
+        self.env.invalidate_all()
+        self.Log.init()
+        self.env.invalidate_all()
+        chain = self._chain("sale.policy.log")
+        self.assertEqual(chain.sorted("id"), chain, "chained in id order")
+        self.assertEqual(chain.mapped("chain_sequence"), list(range(1, len(chain) + 1)))
+        self.assertIn(order.policy_log_ids[:1], chain)
+        self.assertEqual(self._verify(), [])
+        # A line written past the engine later is not chained by the next update.
+        cr.execute(
+            "INSERT INTO sale_policy_log (company_id, event, user_id, date) "
+            "VALUES (%s, 'policy_off', %s, now() at time zone 'utc') RETURNING id",
+            [self.company.id, self.gm.id],
+        )
+        (forged_id,) = cr.fetchone()
+        self.Log.init()
+        self.assertEqual(
+            [(p["kind"], p["line_id"]) for p in self._verify()], [("unchained", forged_id)]
+        )
+
     def test_approval_sheet_prints_the_last_decision_hash(self):
         order = self._approved_and_confirmed_order()
         approve = order.policy_log_ids.filtered(lambda line: line.event == "approve")
