@@ -16,6 +16,11 @@ BATCH_SIZE = 10000
 MAX_PROBLEMS = 20
 
 
+def uninstall_hook(env):
+    """The chains' head table is not a model's: Odoo would leave it behind."""
+    env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(HEAD_TABLE)))
+
+
 def policy_chain_value(value):
     """A value as the canonical string holds it: ids for relations, UTC text for dates,
     six decimals for amounts, None for every empty value (NULL, False, 0, '')."""
