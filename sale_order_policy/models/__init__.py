@@ -1,6 +1,6 @@
 # ruff: noqa: I001 - the engine mixins first: the models below inherit them.
 from . import sale_policy_protected_mixin, sale_policy_reviewable_mixin
-from . import sale_policy_config_tracked_mixin
+from . import sale_policy_config_tracked_mixin, sale_policy_hash_chain_mixin
 from . import (
     account_move,
     account_move_line,
