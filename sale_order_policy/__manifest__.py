@@ -107,6 +107,7 @@
             "sale_order_policy/static/tests/tours/**/*",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }
