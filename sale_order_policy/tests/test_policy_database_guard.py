@@ -141,6 +141,20 @@ class TestPolicyDatabaseGuard(SalePolicyCase):
         order2.action_confirm()
         self._check_now()
         self.assertEqual(order2.state, "sale")
+        # Every other trigger is a no-op too: content, company, line state, by any path.
+        order2.order_line.write({"price_unit": 1.0, "product_uom_qty": 7})
+        other_off = self.env["res.company"].create({"name": "Another Branch Without Policy"})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sale_order SET company_id = %s, commitment_date = NULL WHERE id = %s",
+            [other_off.id, order2.id],
+        )
+        self.env.cr.execute(
+            "UPDATE sale_order_line SET state = 'sale' WHERE order_id = %s", [order.id]
+        )
+        self.env.cr.execute("UPDATE sale_order SET state = 'cancel' WHERE id = %s", [order2.id])
+        self.env.invalidate_all()
+        self.assertEqual(order2.state, "cancel")
 
     def test_sql_content_change_of_a_confirmed_order_refused(self):
         order = self._approved_order()
