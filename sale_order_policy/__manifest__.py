@@ -2,7 +2,7 @@
     "name": "Sales Order Policy",
     "summary": "Enforce the sales order management policy: checks, approval chain, "
     "24-hour SLA, exceptions, change control, settlement and KPIs",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "sale_order_policy contributors",
