@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
+
 
 class ResCompany(models.Model):
     """Core settings of the policy: on/off (logged), review SLA and its calendar,
@@ -13,6 +15,13 @@ class ResCompany(models.Model):
         string="Enforce Sales Order Policy",
         help="Orders of this company must pass the policy checks and the approval chain "
         "before they can be confirmed.",
+    )
+    sale_policy_enabled_since = fields.Datetime(
+        string="Policy Enforced Since",
+        readonly=True,
+        copy=False,
+        help="When the policy was last switched on: an order confirmed before it, without "
+        "review, is shown “Before the Policy”.",
     )
     sale_policy_sla_hours = fields.Float(
         string="Review SLA (hours)",
@@ -64,13 +73,28 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals.pop("sale_policy_enabled_since", None)
+            if vals.get("sale_policy_enabled"):
+                vals["sale_policy_enabled_since"] = fields.Datetime.now()
+        return super().create(vals_list)
+
     def write(self, vals):
+        if "sale_policy_enabled_since" in vals and not is_policy_privileged():
+            # Kept by the engine: the moment the policy was switched on.
+            vals = {k: v for k, v in vals.items() if k != "sale_policy_enabled_since"}
         switched = (
             self.filtered(lambda c: c.sale_policy_enabled != bool(vals["sale_policy_enabled"]))
             if "sale_policy_enabled" in vals
             else self.browse()
         )
         res = super().write(vals)
+        if switched and vals["sale_policy_enabled"]:
+            # Through the whole write: the configuration log records the moment too.
+            with policy_privileged():
+                switched.write({"sale_policy_enabled_since": fields.Datetime.now()})
         if switched:
             event = "policy_on" if vals["sale_policy_enabled"] else "policy_off"
             self.env["sale.policy.log"]._policy_add_many(

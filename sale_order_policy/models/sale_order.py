@@ -2,7 +2,9 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
+from ..tools import database_guard
 from ..tools.many2many import link_pairs
 from .sale_policy_protected_mixin import (
     is_policy_privileged,
@@ -152,7 +154,31 @@ class SaleOrder(models.Model):
         self.env.cr.execute(
             "ALTER TABLE sale_order ALTER COLUMN approval_state SET DEFAULT 'draft'"
         )
+        # The backstop: PostgreSQL refuses at COMMIT what the engine did not let through.
+        database_guard.install(self.env.cr)
         return res
+
+    def _policy_record_gate_pass(self, kind):
+        """Engine only: tell the database guard (tools/database_guard.py) that the engine
+        let `kind` (confirm, content, company) through for these orders in this
+        transaction. The table has no model: nothing but the engine writes it."""
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO sale_policy_gate_pass (txid, order_id, kind) "
+                    "SELECT txid_current(), unnest(%s::int[]), %s",
+                    self.ids,
+                    kind,
+                )
+            )
+
+    @api.model
+    def _cron_policy_gate_pass_cleanup(self):
+        """Passes of finished transactions are of no use any more."""
+        self.env.cr.execute(
+            "DELETE FROM sale_policy_gate_pass "
+            "WHERE txid < txid_snapshot_xmin(txid_current_snapshot())"
+        )
 
     # ------------------------------------------------------------------
     # Guards
@@ -299,6 +325,7 @@ class SaleOrder(models.Model):
         cause = policy_system_cause()
         if not cause:
             raise UserError(self._policy_confirmed_change_refusal(changes))
+        self._policy_record_gate_pass("content")
         comment = self.env._(
             "Changed by Odoo for %(cause)s:\n%(changes)s", cause=cause, changes="\n".join(changes)
         )
@@ -325,15 +352,43 @@ class SaleOrder(models.Model):
         if is_policy_privileged():
             return super().write(vals)
         self._policy_refuse_engine_values(vals)
-        quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
+        if "company_id" in vals:
+            self._policy_refuse_company_change(vals["company_id"])
+        # Any state, cancelled included, enters `sale` only through the gate.
+        unconfirmed = self.filtered(lambda o: o.state != "sale")
         before = self._policy_content_before()
         res = super().write(vals)
-        for order in quotations.filtered(lambda o: o.state == "sale" and o._policy_active()):
+        confirmed = unconfirmed.filtered(lambda o: o.state == "sale" and o._policy_active())
+        for order in confirmed:
             message = order._policy_confirmation_blocker()
             if message:
                 raise UserError(message)
+        confirmed._policy_record_gate_pass("confirm")
         self._policy_enforce_content(before)
         return res
+
+    def _policy_refuse_company_change(self, company_id):
+        """An order under review, approved or confirmed stays in its company when either
+        company enforces the policy: a hop through a company without it would skip the
+        review (a company is part of what was approved)."""
+        target = self.env["res.company"].browse(company_id)
+        for order in self:
+            if order.company_id == target or not (
+                order.state == "sale" or order.approval_state in ("pending", "approved")
+            ):
+                continue
+            if order._policy_active() or target.sudo().sale_policy_enabled:
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s is %(state)s: it cannot move to company %(company)s. "
+                        "Cancel it and create the order in that company instead.",
+                        order=order.name,
+                        state=order._policy_selection_label("approval_state")
+                        if order.state != "sale"
+                        else self.env._("confirmed"),
+                        company=target.sudo().display_name,
+                    )
+                )
 
     def _policy_selection_label(self, fname):
         """The selection label of `fname`, in the user's language."""

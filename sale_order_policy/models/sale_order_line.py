@@ -42,6 +42,8 @@ class SaleOrderLine(models.Model):
     def write(self, vals):
         if is_policy_privileged():
             return super().write(vals)
+        if "state" in vals:
+            self._policy_refuse_state(vals["state"])
         orders = self.order_id
         if vals.get("order_id"):
             orders |= self.env["sale.order"].browse(vals["order_id"])
@@ -49,6 +51,18 @@ class SaleOrderLine(models.Model):
         res = super().write(vals)
         (orders | self.order_id)._policy_enforce_content(before)
         return res
+
+    def _policy_refuse_state(self, state):
+        """A line's state is its order's (a confirmed line reserves and delivers)."""
+        wrong = self.filtered(lambda line: line.order_id.state != state)
+        if any(order._policy_active() for order in wrong.order_id):
+            raise UserError(
+                self.env._(
+                    "The lines of order %(order)s follow the order's state: confirm the order "
+                    "itself once it is approved.",
+                    order=", ".join(wrong.order_id.mapped("name")),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_policy_guard(self):

@@ -532,6 +532,7 @@ class SalePolicyChange(models.Model):
         order = self.order_id
         diff = self._policy_diff_lines()
         with policy_privileged():
+            order._policy_record_gate_pass("content")
             revision = self.env["sale.policy.revision"]._policy_snapshot(order, self)
             header = self._policy_header_values()
             if header:
