@@ -8,6 +8,7 @@ CHAIN_PRESETS = [
     ("full", "Full chain: sales head → finance → general manager on every order"),
     ("thresholds", "Thresholds: finance and general manager above amounts or on failed checks"),
     ("head_only", "Sales head only"),
+    ("none", "None: the policy administrator defines every rule"),
 ]
 
 GROUPS = {
@@ -105,6 +106,8 @@ def _subject_steps():
 
 def preset_steps(preset):
     """The rules of a preset, as plain values (see `_step`)."""
+    if preset == "none":
+        return []
     finance = _lt("Finance Approval")
     manager = _lt("General Manager Approval")
     if preset == "full":

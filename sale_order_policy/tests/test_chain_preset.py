@@ -129,6 +129,15 @@ class TestChainPreset(SalePolicyCase):
                 self.assertEqual(self._chain(company, "change"), self._expected(preset, "change"))
                 self.assertEqual(self._chain(company, "cancel"), self._expected(preset, "cancel"))
 
+    def test_no_preset_starts_without_rules(self):
+        company = self._new_company("none")
+        rules = self.env["sale.policy.rule"].with_context(active_test=False)
+        self.assertFalse(rules.search([("company_id", "=", company.id)]))
+        # Nothing applies: an order of that company is approved and confirmed at once.
+        order = self._order_in(company, 1_000.0)
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual((order.state, order.approval_state), ("sale", "approved"))
+
     def test_full_chain_end_to_end(self):
         company = self._new_company("full")
         order = self._order_in(company, 1_000.0)
