@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
+from ..tools.cron import trigger_cron_now
 from .sale_policy_protected_mixin import is_policy_privileged, policy_privileged
 
 _logger = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ class MailActivity(models.Model):
             records = Activity.create([vals_list[index] for index in indexes])
             created.update(zip(indexes, records.ids, strict=True))
         if any(vals["policy_notify_pending"] for vals in vals_list):
-            self._policy_notify_cron()._trigger()
+            trigger_cron_now(self.env, NOTIFY_CRON_XMLID)
         return self.browse([created[index] for index in range(len(vals_list))])
 
     @api.model

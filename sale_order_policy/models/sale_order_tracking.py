@@ -8,6 +8,8 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 
+from ..tools.cron import trigger_cron_now
+
 EXECUTION_STATUSES = [
     ("to_deliver", "To Deliver"),
     ("partially_delivered", "Partially Delivered"),
@@ -306,8 +308,7 @@ class SaleOrder(models.Model):
         # stock, does not also build the departments' notes and activities. The credit
         # check ran at review; later overruns are detected by the cron and on payments.
         if any(order._policy_active() for order in self):
-            cron_id = self.env["ir.model.data"]._xmlid_to_res_id(HANDOFF_CRON_XMLID)
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
+            trigger_cron_now(self.env, HANDOFF_CRON_XMLID)
         return res
 
     @api.model
